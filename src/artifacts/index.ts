@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './scan/types.js';
+export * from './scan/policy.js';
+export * from './scan/engine.js';
+export * from './scan/registry.js';

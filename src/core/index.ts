@@ -1,0 +1,6 @@
+export * from './errors.js';
+export * from './finding.js';
+export * from './report.js';
+export * from './io.js';
+export * from './version.js';
+export * from './refs.js';
