@@ -1,2 +1,3 @@
 export * from './core/index.js';
 export * from './artifacts/index.js';
+export * from './report/index.js';

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import type { Report } from '../core/index.js';
+import { renderJson } from './json.js';
+import { renderMarkdown } from './markdown.js';
+import { renderSarif } from './sarif.js';
+import { renderTable } from './table.js';
+
+export const OutputFormatSchema = z.enum(['table', 'json', 'sarif', 'markdown']);
+export type OutputFormat = z.infer<typeof OutputFormatSchema>;
+
+/** One entry point for every output format, so every command prints reports the same way. */
+export function render(report: Report, format: OutputFormat, opts: { color?: boolean; width?: number } = {}): string {
+  switch (format) {
+    case 'json':
+      return renderJson(report);
+    case 'sarif':
+      return renderSarif(report);
+    case 'markdown':
+      return renderMarkdown(report);
+    case 'table':
+      return renderTable(report, opts);
+  }
+}
