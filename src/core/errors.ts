@@ -32,13 +32,13 @@ export class WardenError<C extends string = string> extends Error {
   }
 }
 
-export function isWardenError(e: unknown): e is WardenError {
+export function isWardenError(e: unknown): e is WardenError<string> {
   return e instanceof WardenError;
 }
 
 /** Wraps anything thrown into a WardenError; unknown errors become internal. */
 export function toWardenError(e: unknown): WardenError {
-  if (e instanceof WardenError) return e;
+  if (isWardenError(e)) return e;
   const err = e as NodeJS.ErrnoException | undefined;
   if (err && typeof err.code === 'string') {
     if (err.code === 'ENOENT') return new WardenError('NOT_FOUND', err.message, { cause: e, kind: 'input' });
