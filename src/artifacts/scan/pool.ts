@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { WardenError } from '../../core/index.js';
 import { scanFile, type FileScanResult, type ScanFileOptions } from './engine.js';
 import type { WorkerJob } from './worker.js';
 
@@ -9,6 +8,12 @@ type Answer = { id: number; result?: FileScanResult; error?: { code: string; mes
 // Worker threads need compiled JavaScript; under a TypeScript test runner we scan in-process.
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 const CAN_USE_WORKERS = !import.meta.url.endsWith('.ts');
+// A worker may hold one file's parse state; a cap keeps a hostile file from exhausting the heap.
+const WORKER_HEAP_MB = 1024;
+
+function failed(path: string, error: { code: string; message: string }): FileScanResult {
+  return { item: { name: path, format: 'unknown', status: 'error', findings: 0, error }, findings: [], metrics: {} };
+}
 
 /** Scans files on all cores, calling back as each finishes; results come back in input order. */
 export async function scanFilesParallel(
@@ -30,41 +35,37 @@ export async function scanFilesParallel(
     return results;
   }
   let next = 0;
-  const workers: Worker[] = [];
-  try {
-    await Promise.all(
-      Array.from({ length: n }, () => {
-        const w = new Worker(WORKER_URL);
-        workers.push(w);
-        return new Promise<void>((resolve, reject) => {
-          const send = (): void => {
-            if (next >= paths.length) return resolve();
-            const job: WorkerJob = { id: next++, path: paths[next - 1]!, opts };
-            w.postMessage(job);
-          };
-          w.on('message', (a: Answer) => {
-            if (a.result) finish(a.id, a.result);
-            else
-              finish(a.id, {
-                item: {
-                  name: paths[a.id]!,
-                  format: 'unknown',
-                  status: 'error',
-                  findings: 0,
-                  error: a.error ?? { code: 'INTERNAL', message: 'worker failed' },
-                },
-                findings: [],
-                metrics: {},
-              });
-            send();
-          });
-          w.on('error', (e) => reject(new WardenError('INTERNAL', `scan worker died: ${e.message}`, { cause: e, kind: 'internal' })));
-          send();
+  // Each lane runs one worker at a time; a worker that dies fails only its current file and is replaced.
+  const lane = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      let current = -1;
+      let worker: Worker | undefined;
+      const send = (w: Worker): void => {
+        if (next >= paths.length) {
+          current = -1;
+          void w.terminate();
+          return resolve();
+        }
+        current = next++;
+        const job: WorkerJob = { id: current, path: paths[current]!, opts };
+        w.postMessage(job);
+      };
+      const spawn = (): void => {
+        const w = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+        worker = w;
+        w.on('message', (a: Answer) => {
+          finish(a.id, a.result ?? failed(paths[a.id]!, a.error ?? { code: 'INTERNAL', message: 'worker failed' }));
+          send(w);
         });
-      }),
-    );
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
+        w.on('error', (e: Error) => {
+          if (current >= 0) finish(current, failed(paths[current]!, { code: 'INTERNAL', message: `scan worker died: ${e.message}` }));
+          current = -1;
+          if (worker === w) spawn();
+        });
+        send(w);
+      };
+      spawn();
+    });
+  await Promise.all(Array.from({ length: n }, lane));
   return results;
 }
