@@ -33,8 +33,9 @@ describe('model-corpus conformance (picklescan, modelscan and ModelAudit test da
       if (c.label.malicious) {
         expect(blocking.length, `no high finding; item ${JSON.stringify(r.item)}`).toBeGreaterThan(0);
       } else if (c.label.category === 'invalid') {
+        // invalid files must only be survived: edge_cases/multiple_templates.json, for one, really
+        // carries an SSTI payload in a second template field, and flagging it is right
         expect(['clean', 'error', 'skipped', 'findings']).toContain(r.item.status);
-        expect(blocking, JSON.stringify(blocking)).toEqual([]);
       } else {
         expect(blocking, JSON.stringify(blocking)).toEqual([]);
         expect(r.item.status, JSON.stringify(r.item)).not.toBe('error');
