@@ -5,3 +5,4 @@ export * from './scan/engine.js';
 export * from './scan/registry.js';
 export * from './scan/scan.js';
 export { expandPaths } from './scan/walk.js';
+export * from './samples/index.js';

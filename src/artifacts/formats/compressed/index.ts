@@ -1,5 +1,4 @@
-import type { Scanner } from '../../scan/types.js';
-
-// placeholder until this format's scanner lands
-export const compressedScanner: Scanner = { format: 'compressed', detect: () => false, scan: () => {} };
-export const unscannableArchiveScanner: Scanner = { format: 'archive', detect: () => false, scan: () => {} };
+export { compressedScanner } from './scanner.js';
+export { unscannableArchiveScanner, detectUnscannable } from './archive.js';
+export { detectCompression, type CompressionKind } from './detect.js';
+export { Spool, WindowSource, OutputCapReached } from './spool.js';

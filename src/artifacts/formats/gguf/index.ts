@@ -1,4 +1,3 @@
-import type { Scanner } from '../../scan/types.js';
-
-// placeholder until this format's scanner lands
-export const ggufScanner: Scanner = { format: 'gguf', detect: () => false, scan: () => {} };
+export { ggufScanner, detectGguf } from './scanner.js';
+export { GgufReader, type GgufHeader, type GgufKv, type GgufTensorInfo } from './reader.js';
+export { GGML_TYPES, GgufType, GGUF_LIMITS } from './types.js';

@@ -1,4 +1,2 @@
-import type { Scanner } from '../../scan/types.js';
-
-// placeholder until this format's scanner lands
-export const hdf5Scanner: Scanner = { format: 'keras', detect: () => false, scan: () => {} };
+export { hdf5Scanner, detectHdf5 } from './h5-scanner.js';
+export { checkKerasConfig, looksLikeKerasConfig, inspectLambdaFunction, type KerasOrigin } from './config.js';

@@ -1,4 +1,3 @@
-import type { Scanner } from '../../scan/types.js';
-
-// placeholder until this format's scanner lands
-export const npyScanner: Scanner = { format: 'npy', detect: () => false, scan: () => {} };
+export { npyScanner } from './scanner.js';
+export { readNpyHeader, analyzeDescr, type NpyHeader, type DtypeInfo } from './header.js';
+export { parsePyLiteral, type PyLiteral } from './literal.js';

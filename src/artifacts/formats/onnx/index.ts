@@ -1,4 +1,3 @@
-import type { Scanner } from '../../scan/types.js';
-
-// placeholder until this format's scanner lands
-export const onnxScanner: Scanner = { format: 'onnx', detect: () => false, scan: () => {} };
+export { onnxScanner, detectOnnx } from './scanner.js';
+export { OnnxWalker } from './walker.js';
+export { STANDARD_DOMAINS, DATA_TYPE_BITS, checkExternalLocation } from './schema.js';

@@ -1,4 +1,2 @@
-import type { Scanner } from '../../scan/types.js';
-
-// placeholder until this format's scanner lands
-export const safetensorsScanner: Scanner = { format: 'safetensors', detect: () => false, scan: () => {} };
+export { safetensorsScanner, detectSafetensors, MAX_HEADER_BYTES } from './scanner.js';
+export { validateHeader, DTYPE_BITS, type HeaderReport, type HeaderProblem } from './header.js';

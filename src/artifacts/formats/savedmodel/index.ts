@@ -1,4 +1,2 @@
-import type { Scanner } from '../../scan/types.js';
-
-// placeholder until this format's scanner lands
-export const savedModelScanner: Scanner = { format: 'savedmodel', detect: () => false, scan: () => {} };
+export { savedModelScanner, detectSavedModel } from './scanner.js';
+export { OP_RULES, type OpRule } from './ops.js';

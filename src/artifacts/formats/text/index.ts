@@ -1,5 +1,11 @@
-import type { Scanner } from '../../scan/types.js';
-
-// placeholder until this format's scanner lands
-export const jsonScanner: Scanner = { format: 'json', detect: () => false, scan: () => {} };
-export const templateScanner: Scanner = { format: 'template', detect: () => false, scan: () => {} };
+export { jsonScanner, scanJsonValue, detectJson, templateScanner, detectTemplate } from './scanners.js';
+export {
+  analyzeTemplate,
+  scanTemplate,
+  hasJinjaSyntax,
+  type JinjaAnalysis,
+  type TemplateOrigin,
+} from './jinja.js';
+export { JINJA_RULES, CHAIN_RULE, type JinjaRule } from './jinja-rules.js';
+export { normalizeTemplate } from './jinja-normalize.js';
+export { parseJsonBounded, checkJsonShape, isJsonObject } from './json.js';

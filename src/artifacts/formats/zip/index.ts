@@ -1,4 +1,3 @@
-import type { Scanner } from '../../scan/types.js';
-
-// placeholder until this format's scanner lands
-export const zipScanner: Scanner = { format: 'zip', detect: () => false, scan: () => {} };
+export { zipScanner } from './scanner.js';
+export { detectZip } from './detect.js';
+export { BOMB_RATIO, BOMB_RATIO_MIN_OUTPUT } from './inflate.js';
