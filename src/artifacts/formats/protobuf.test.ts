@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { bufferSource } from '../../core/index.js';
 import { ArtifactError } from '../errors.js';
-import { ProtoReader, WIRE_LEN, type ProtoField } from './protobuf.js';
+import { detectOnnx } from './onnx/scanner.js';
+import { plausibleHead, schema } from './protobuf-head.js';
+import { ProtoReader, WIRE_LEN, WIRE_VARINT, type ProtoField } from './protobuf.js';
+import { detectSavedModel } from './savedmodel/scanner.js';
+import { rng } from './text/testing.js';
 import { encodeMessage, varintBytes } from './protobuf-writer.js';
 
 function all(buf: Buffer): ProtoField[] {
@@ -97,5 +101,88 @@ describe('ProtoReader', () => {
     const r = new ProtoReader(bufferSource(buf), { window: 7 });
     const names = [...r.fields(0, buf.length)].map((f) => r.string(f));
     expect(names[499]).toBe('name-499');
+  });
+});
+
+describe('plausibleHead (protobuf detection)', () => {
+  const inner = schema([
+    [1, 'string'],
+    [2, WIRE_VARINT],
+  ]);
+  const root = schema([
+    [1, WIRE_VARINT],
+    [2, inner],
+    [3, WIRE_LEN],
+  ]);
+
+  it('accepts a matching message and rejects wrong fields, wire types and strings', () => {
+    const ok = encodeMessage([
+      [1, 3],
+      [
+        2,
+        [
+          [1, 'name'],
+          [2, 5],
+        ],
+      ],
+      [3, Buffer.alloc(3)],
+    ]);
+    expect(plausibleHead(ok, ok.length, root, 3)).toBe(true);
+    expect(
+      plausibleHead(
+        encodeMessage([
+          [4, 1],
+          [1, 2],
+          [1, 3],
+        ]),
+        6,
+        root,
+        2,
+      ),
+    ).toBe(false);
+    const badWire = encodeMessage([
+      [1, 'x'],
+      [1, 2],
+      [1, 3],
+    ]);
+    expect(plausibleHead(badWire, badWire.length, root, 2)).toBe(false);
+    const ctl = encodeMessage([
+      [2, [[1, 'a\u0001b']]],
+      [1, 1],
+    ]);
+    expect(plausibleHead(ctl, ctl.length, root, 2)).toBe(false);
+    // trailing garbage after a complete message
+    expect(plausibleHead(Buffer.concat([ok, Buffer.from([0xff])]), ok.length + 1, root, 3)).toBe(false);
+  });
+
+  it('accepts a head cut inside a long field when the file goes on', () => {
+    const long = encodeMessage([
+      [1, 1],
+      [
+        2,
+        [
+          [1, 'abc'],
+          [2, 1],
+        ],
+      ],
+      [3, Buffer.alloc(10_000)],
+    ]);
+    expect(plausibleHead(long.subarray(0, 4096), long.length, root, 3)).toBe(true);
+    expect(plausibleHead(long.subarray(0, 4096), long.length, root, 6)).toBe(false);
+  });
+
+  it('rejects random and float tensor bytes', () => {
+    const rand = rng(42);
+    let hits = 0;
+    for (let i = 0; i < 5000; i++) {
+      const b = Buffer.from(Array.from({ length: 256 }, () => Math.floor(rand() * 256)));
+      if (i % 2) b[0] = 0x12; // like a SavedModel's first tag
+      if (detectOnnx(b, 1 << 20) || detectSavedModel(b, 1 << 20)) hits++;
+    }
+    const floats = Buffer.alloc(4096);
+    for (let i = 0; i < 1024; i++) floats.writeFloatLE(Math.sin(i) * 0.02, i * 4);
+    floats[0] = 0x12;
+    expect(detectSavedModel(floats, 1 << 20)).toBe(false);
+    expect(hits).toBe(0);
   });
 });

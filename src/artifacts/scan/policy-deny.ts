@@ -13,6 +13,9 @@ export interface DenyEntry {
 
 type Group = [Severity, string, string[]];
 
+/** Whitespace-separated names, so the lists stay readable and short. */
+const words = (s: string): string[] => s.split(/\s+/).filter(Boolean);
+
 const EXEC = 'it executes arbitrary Python code or shell commands when called during unpickling.';
 const SHELL = 'it spawns processes or runs shell commands.';
 const NET = 'it opens network connections, which lets a loaded model exfiltrate data or fetch payloads.';
@@ -30,259 +33,111 @@ const GROUPS: Group[] = [
   [
     'critical',
     SHELL,
-    ['os', 'subprocess', 'pty', 'pipes', 'popen2', 'platform.popen', '_winapi', 'asyncio', 'multiprocessing'],
+    words(`
+    os subprocess pty pipes popen2 platform.popen _winapi asyncio multiprocessing
+  `),
   ],
   [
     'critical',
     EXEC,
-    [
-      'builtins.eval',
-      'builtins.exec',
-      'builtins.execfile',
-      'builtins.compile',
-      'builtins.__import__',
-      'builtins.breakpoint',
-      'builtins.input',
-      'runpy',
-      'code',
-      'codeop',
-      'importlib',
-      'imp',
-      'zipimport',
-      'pkgutil',
-      'types.CodeType',
-      'types.FunctionType',
-      'types.LambdaType',
-      'types.MethodType',
-      'types.ModuleType',
-      'types.new_class',
-      'ctypes',
-      'cffi',
-      'numexpr.evaluate',
-      'atexit',
-      'logging.config',
-      'uuid._get_command_stdout',
-      'uuid._popen',
-      'uuid._find_mac',
-      'uuid._find_mac_near_keyword',
-      'uuid._find_mac_under_heading',
-      'uuid._ifconfig_getnode',
-      'uuid._ip_getnode',
-      'uuid._arp_getnode',
-      'uuid._lanscan_getnode',
-      'uuid._netstat_getnode',
-      'uuid._ipconfig_getnode',
-      'uuid._netbios_getnode',
-      '_aix_support',
-      '_osx_support',
-      '_pyrepl',
-      'IPython',
-      'sympy.core.sympify',
-      'sympy.parsing',
-      'pandas.eval',
-      'pandas.core.computation',
-      'tensorflow.python.ops.script_ops',
-      'transformers.dynamic_module_utils',
-    ],
+    words(`
+    builtins.eval builtins.exec builtins.execfile builtins.compile builtins.__import__
+    builtins.breakpoint builtins.input runpy code codeop importlib imp zipimport pkgutil
+    types.CodeType types.FunctionType types.LambdaType types.MethodType types.ModuleType
+    types.new_class ctypes cffi numexpr.evaluate atexit logging.config uuid._get_command_stdout
+    uuid._popen uuid._find_mac uuid._find_mac_near_keyword uuid._find_mac_under_heading
+    uuid._ifconfig_getnode uuid._ip_getnode uuid._arp_getnode uuid._lanscan_getnode
+    uuid._netstat_getnode uuid._ipconfig_getnode uuid._netbios_getnode _aix_support _osx_support
+    _pyrepl IPython sympy.core.sympify sympy.parsing pandas.eval pandas.core.computation
+    tensorflow.python.ops.script_ops transformers.dynamic_module_utils
+  `),
   ],
   [
     'critical',
     DEBUG,
-    [
-      'pdb',
-      'bdb',
-      'cProfile',
-      'profile',
-      'trace',
-      'timeit',
-      'doctest',
-      'pydoc',
-      'idlelib',
-      'lib2to3',
-      'test',
-    ],
+    words(`
+    pdb bdb cProfile profile trace timeit doctest pydoc idlelib lib2to3 test
+  `),
   ],
   [
     'critical',
     INSTALL,
-    ['pip', 'ensurepip', 'venv', 'distutils', 'setuptools', 'numpy.distutils', 'numpy.f2py', 'site'],
+    words(`
+    pip ensurepip venv distutils setuptools numpy.distutils numpy.f2py site
+  `),
   ],
   [
     'critical',
     ML_EXEC,
-    [
-      'torch.hub',
-      'torch.jit',
-      'torch._dynamo',
-      'torch._inductor',
-      'torch.fx',
-      'torch.package',
-      'torch.utils.bottleneck',
-      'torch.utils.collect_env',
-      'torch.utils.cpp_extension',
-      'torch.utils._config_module',
-      'torch.utils.data.datapipes',
-      'torch.testing._internal',
-      'torch.distributed',
-      'torch.multiprocessing',
-      'numpy.testing',
-    ],
+    words(`
+    torch.hub torch.jit torch._dynamo torch._inductor torch.fx torch.package torch.utils.bottleneck
+    torch.utils.collect_env torch.utils.cpp_extension torch.utils._config_module
+    torch.utils.data.datapipes torch.testing._internal torch.distributed torch.multiprocessing
+    numpy.testing
+  `),
   ],
   [
     'critical',
     LOADER,
-    ['marshal', 'cloudpickle', 'dill', 'torch.load', 'torch.serialization.load', 'torch.serialization._load'],
+    words(`
+    marshal cloudpickle dill torch.load torch.serialization.load torch.serialization._load
+  `),
   ],
   [
     'high',
     LOADER,
-    [
-      'pickle',
-      'shelve',
-      'jsonpickle',
-      'torch.storage._load_from_bytes',
-      'joblib.load',
-      'joblib.numpy_pickle.load',
-      'numpy.load',
-      'numpy.loads',
-      'numpy.lib.npyio',
-      'numpy.lib.format.read_array',
-      'numpy.ctypeslib',
-      'pandas.read_pickle',
-      'pandas.io',
-      'yaml.load',
-      'yaml.load_all',
-      'yaml.unsafe_load',
-      'yaml.unsafe_load_all',
-      'yaml.full_load',
-      'yaml.full_load_all',
-      'copyreg.add_extension',
-      'copyreg.remove_extension',
-      'copyreg.pickle',
-      'copyreg.constructor',
-    ],
+    words(`
+    pickle shelve jsonpickle torch.storage._load_from_bytes joblib.load joblib.numpy_pickle.load
+    numpy.load numpy.loads numpy.lib.npyio numpy.lib.format.read_array numpy.ctypeslib
+    pandas.read_pickle pandas.io yaml.load yaml.load_all yaml.unsafe_load yaml.unsafe_load_all
+    yaml.full_load yaml.full_load_all copyreg.add_extension copyreg.remove_extension copyreg.pickle
+    copyreg.constructor
+  `),
   ],
   [
     'high',
     REFLECT,
-    [
-      'builtins.getattr',
-      'builtins.setattr',
-      'builtins.delattr',
-      'builtins.globals',
-      'builtins.locals',
-      'builtins.vars',
-      'operator',
-      'gc',
-      'inspect',
-      'sys',
-      'weakref.finalize',
-    ],
+    words(`
+    builtins.getattr builtins.setattr builtins.delattr builtins.globals builtins.locals
+    builtins.vars operator gc inspect sys weakref.finalize
+  `),
   ],
   [
     'high',
     CALLS,
-    ['builtins.apply', 'functools.partial', 'functools.partialmethod', 'functools.reduce', 'jinja2'],
+    words(`
+    builtins.apply functools.partial functools.partialmethod functools.reduce jinja2
+  `),
   ],
   [
     'high',
     NET,
-    [
-      'socket',
-      'ssl',
-      'http',
-      'urllib',
-      'urllib3',
-      'requests',
-      'aiohttp',
-      'httpx',
-      'webbrowser',
-      'ftplib',
-      'smtplib',
-      'smtpd',
-      'imaplib',
-      'poplib',
-      'nntplib',
-      'telnetlib',
-      'xmlrpc',
-      'socketserver',
-      'wsgiref',
-      'asynchat',
-      'asyncore',
-      'huggingface_hub',
-      'transformers.utils.hub',
-    ],
+    words(`
+    socket ssl http urllib urllib3 requests aiohttp httpx webbrowser ftplib smtplib smtpd imaplib
+    poplib nntplib telnetlib xmlrpc socketserver wsgiref asynchat asyncore huggingface_hub
+    transformers.utils.hub
+  `),
   ],
+  // the bare classes are allowlisted; their methods (write_text, unlink...) reached by name are not
   [
     'high',
     FILES,
-    [
-      'builtins.open',
-      'builtins.file',
-      'io.open',
-      'io.open_code',
-      'io.FileIO',
-      'codecs.open',
-      'shutil',
-      'tempfile',
-      'fileinput',
-      'glob',
-      'linecache',
-      'logging',
-      'sqlite3',
-      'dbm',
-      'tarfile',
-      'zipfile',
-      'gzip',
-      'bz2',
-      'lzma',
-      'mmap',
-      'fcntl',
-      'numpy.save',
-      'numpy.savez',
-      'numpy.savez_compressed',
-      'numpy.savetxt',
-      'numpy.loadtxt',
-      'numpy.genfromtxt',
-      'numpy.fromfile',
-      'joblib.dump',
-      'torch.save',
-      'torch.serialization.save',
-      'tensorflow.io',
-      // the bare classes are allowlisted; their methods (write_text, unlink...) reached by name are not
-      'pathlib.Path',
-      'pathlib.PosixPath',
-      'pathlib.WindowsPath',
-      'pathlib.PurePath',
-      'pathlib.PurePosixPath',
-      'pathlib.PureWindowsPath',
-    ],
+    words(`
+    builtins.open builtins.file io.open io.open_code io.FileIO codecs.open shutil tempfile fileinput
+    glob linecache logging sqlite3 dbm tarfile zipfile gzip bz2 lzma mmap fcntl numpy.save
+    numpy.savez numpy.savez_compressed numpy.savetxt numpy.loadtxt numpy.genfromtxt numpy.fromfile
+    joblib.dump torch.save torch.serialization.save tensorflow.io pathlib.Path pathlib.PosixPath
+    pathlib.WindowsPath pathlib.PurePath pathlib.PurePosixPath pathlib.PureWindowsPath
+  `),
   ],
   [
     'high',
     PROCESS,
-    [
-      'builtins.exit',
-      'builtins.quit',
-      'builtins.help',
-      'builtins.copyright',
-      'builtins.credits',
-      'builtins.license',
-      'signal',
-      'threading',
-      '_thread',
-      'concurrent',
-      'resource',
-      'pwd',
-      'grp',
-      'spwd',
-      'getpass',
-      'readline',
-      'cmd',
-      'platform',
-      'winreg',
-      'msvcrt',
-    ],
+    words(`
+    builtins.exit builtins.quit builtins.help builtins.copyright builtins.credits builtins.license
+    signal threading _thread concurrent resource pwd grp spwd getpass readline cmd platform winreg
+    msvcrt
+  `),
   ],
 ];
 

@@ -44,21 +44,6 @@ export const OpsetId = { domain: 1, version: 2 } as const;
 export const TrainingInfo = { initialization: 1, algorithm: 2 } as const;
 export const FunctionProto = { name: 1, node: 7, opsetImport: 9, domain: 10 } as const;
 
-/** Wire types expected for the top-level ModelProto fields (used by detection). */
-export const MODEL_FIELD_WIRE: ReadonlyMap<number, number> = new Map([
-  [1, 0],
-  [2, 2],
-  [3, 2],
-  [4, 2],
-  [5, 0],
-  [6, 2],
-  [7, 2],
-  [8, 2],
-  [14, 2],
-  [20, 2],
-  [25, 2],
-]);
-
 /** Bits per element by TensorProto.DataType (STRING and UNDEFINED are absent). */
 export const DATA_TYPE_BITS: ReadonlyMap<number, number> = new Map([
   [1, 32],

@@ -47,6 +47,7 @@ describe('looksLikePickle', () => {
       'Iteration 1\nloss 0.5\n',
       '(define (f x) x)',
       'cat\nfoo bar\nbaz\n',
+      '(c) 2024 Example Corp\nAll rights reserved\n',
       'Xmas tree',
       'False',
       'K',

@@ -8,7 +8,8 @@ import { HEADERLESS_OPENERS, HIGHEST_PROTOCOL, OP } from './opcodes.js';
 import type { VmSink } from './sink.js';
 import { PickleVM } from './vm.js';
 
-const NOOP_SINK: VmSink = { onImport() {}, onFinding() {}, onNested() {} };
+/** Module and attribute names as Python writes them; text that merely starts with 'c' has others. */
+const IDENT = /^[\p{L}_][\p{L}\p{N}_]*(\.[\p{L}_][\p{L}\p{N}_]*)*$/u;
 
 /** Probes `head` (the first bytes of a `size`-byte file); never throws. */
 export function looksLikePickle(head: Uint8Array, size: number): boolean {
@@ -23,14 +24,21 @@ export function looksLikePickle(head: Uint8Array, size: number): boolean {
 }
 
 function dryRun(head: Uint8Array, size: number): boolean {
-  const vm = new PickleVM(new SeqReader(bufferSource(head), Math.max(64, head.length)), NOOP_SINK, {
+  let names = true;
+  const sink: VmSink = {
+    onImport: (ref) => void (names &&= IDENT.test(ref.module) && IDENT.test(ref.name)),
+    onFinding() {},
+    onNested() {},
+  };
+  const vm = new PickleVM(new SeqReader(bufferSource(head), Math.max(64, head.length)), sink, {
     joblib: false,
     tick() {},
   });
   try {
     vm.run();
-    return true;
+    return names;
   } catch (e) {
+    if (!names) return false;
     if (!isWardenError(e) || e.code !== 'TRUNCATED') return false;
     // vm.ops counts the opcode that ran out of bytes: require whole opcodes before it
     if (head.length < size) return vm.ops >= 2 || plausibleFirstLength(head, size);

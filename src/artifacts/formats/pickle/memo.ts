@@ -87,17 +87,30 @@ export class StringArena {
   }
 }
 
-/** Dense memo codes (>= 0: arena index, < 0: ~index into objs) plus a Map for sparse PUT indexes. */
+/** Code of a dense slot that was never set. */
+const HOLE = -0x80000000;
+/** A PUT this far past the dense end goes to the sparse map instead of growing the array. */
+const DENSE_GAP = 1 << 16;
+/** Dense slots and sparse entries allowed: CPython would need that many objects in memory too. */
+const MAX_DENSE = 1 << 24;
+export const MAX_SPARSE = 1 << 20;
+
+/**
+ * Dense memo codes (>= 0: arena index, otherwise ~index into objs, HOLE: unset) plus a Map for
+ * PUT indexes far past the dense end. Like CPython's array memo, nearby gaps are just holes.
+ */
 export class Memo {
   readonly arena = new StringArena();
-  private codes = new Int32Array(1024);
-  /** Dense entries 0..length-1 (CPython pickles fill the memo in order). */
+  private codes = new Int32Array(1024).fill(HOLE);
+  /** One past the highest dense index set. */
   length = 0;
+  /** Entries set (dense and sparse): what MEMOIZE uses as its index, like CPython's memo_len. */
+  private count = 0;
   private objs: Exclude<MemoSlot, number>[] = [];
   private sparse: Map<number, MemoSlot> | null = null;
 
   get size(): number {
-    return this.length + (this.sparse ? this.sparse.size : 0);
+    return this.count + (this.sparse ? this.sparse.size : 0);
   }
 
   private code(slot: MemoSlot): number {
@@ -106,36 +119,35 @@ export class Memo {
     return ~(this.objs.length - 1);
   }
 
-  set(idx: number, slot: MemoSlot): void {
-    if (idx < this.length) {
+  /** Stores at idx; false when the memo is full (the caller refuses the stream). */
+  set(idx: number, slot: MemoSlot): boolean {
+    if (idx < this.length + DENSE_GAP && idx < MAX_DENSE) {
+      if (idx >= this.codes.length) {
+        let cap = this.codes.length * 2;
+        while (cap <= idx) cap *= 2;
+        const next = new Int32Array(Math.min(cap, MAX_DENSE)).fill(HOLE);
+        next.set(this.codes);
+        this.codes = next;
+      }
+      if (this.codes[idx] === HOLE) {
+        // an index reached by the dense part leaves the sparse map
+        if (this.sparse?.delete(idx) !== true) this.count++;
+      }
       this.codes[idx] = this.code(slot);
-      return;
+      if (idx >= this.length) this.length = idx + 1;
+      return true;
     }
-    const sparse = this.sparse;
-    if (idx !== this.length) {
-      (this.sparse ??= new Map()).set(idx, slot);
-      return;
-    }
-    sparse?.delete(idx);
-    this.push(slot);
-    // sparse keys that the dense part reached move over so lookups stay O(1)
-    while (sparse && sparse.size && sparse.has(this.length)) {
-      const next = sparse.get(this.length) as MemoSlot;
-      sparse.delete(this.length);
-      this.push(next);
-    }
-  }
-
-  private push(slot: MemoSlot): void {
-    if (this.length === this.codes.length) this.codes = grow(this.codes);
-    this.codes[this.length++] = this.code(slot);
+    const sparse = (this.sparse ??= new Map());
+    if (!sparse.has(idx) && sparse.size >= MAX_SPARSE) return false;
+    sparse.set(idx, slot);
+    return true;
   }
 
   /** The value at idx, or undefined when nothing was stored there. */
   get(idx: number): Value | undefined {
     let slot: MemoSlot | undefined;
-    if (idx < this.length) {
-      const c = this.codes[idx] as number;
+    const c = idx < this.length ? (this.codes[idx] as number) : HOLE;
+    if (c !== HOLE) {
       if (c >= 0) return this.arena.get(c);
       slot = this.objs[~c];
     } else slot = this.sparse?.get(idx);

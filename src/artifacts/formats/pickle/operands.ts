@@ -16,7 +16,7 @@ const SHORT = 40;
 const CODES = Array.from({ length: SHORT + 1 }, (_, n) => new Array<number>(n).fill(0));
 
 export abstract class VmOperands extends VmCore {
-  /** Protocol 0 text opcodes and the end of input: rare, kept out of the hot switch. */
+  /** Protocol 0 text opcodes, rare protocol 2+ ones and the end of input: kept out of the hot switch. */
   protected slowOp(op: number, at: number): void {
     const stack = this.stack;
     switch (op) {
@@ -57,6 +57,23 @@ export abstract class VmOperands extends VmCore {
         this.memoPut(idx, this.top(at));
         return;
       }
+      case OP.PERSID:
+        this.line(at, 'PERSID');
+        this.persids++;
+        stack.push(OPAQUE.persid);
+        return;
+      case OP.EXT1:
+        return this.ext(this.u8(at), at);
+      case OP.EXT2:
+        return this.ext(this.u16(at), at);
+      case OP.EXT4:
+        return this.ext(this.i32(at), at);
+      case OP.NEXT_BUFFER:
+        stack.push(OPAQUE.buffer);
+        return;
+      case OP.READONLY_BUFFER:
+        this.top(at);
+        return;
       case -1:
         throw truncated(`pickle data ends at byte ${at} without a STOP opcode`);
       default:

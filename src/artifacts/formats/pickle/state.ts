@@ -196,9 +196,10 @@ export abstract class VmCore {
   }
 
   memoPut(idx: number, v: Value): void {
-    if (idx >= this.memo.length && this.memo.size >= VM_LIMITS.memo)
-      throw limitExceeded(`more than ${VM_LIMITS.memo} pickle memo entries`);
-    this.memo.set(idx, this.slot(v));
+    if (this.memo.size >= VM_LIMITS.memo || !this.memo.set(idx, this.slot(v)))
+      throw limitExceeded(
+        `more than ${VM_LIMITS.memo} pickle memo entries, or too many scattered PUT indexes`,
+      );
   }
 
   memoGet(idx: number, at: number): Value {

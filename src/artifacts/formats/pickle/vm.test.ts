@@ -282,6 +282,15 @@ describe('pickle VM: memo', () => {
     expect(plain(r.value)).toEqual({ tuple: ['b', 'a'] });
   });
 
+  it('handles scattered PUT indexes like CPython (holes, far indexes, MEMOIZE at len(memo))', () => {
+    const w = new PickleWriter(4).str('a').put(5).put(3_000_000_000).pop().str('b').put(70_000).pop();
+    w.str('c').op(OP.MEMOIZE).pop(); // memo holds 3 keys: MEMOIZE stores at index 3 (a hole)
+    w.str('d').put(5).pop(); // overwrite
+    w.mark().get(3).get(5).get(70_000).get(3_000_000_000).tuple();
+    expect(plain(exec(w.stop().bytes()).value)).toEqual({ tuple: ['c', 'd', 'b', 'a'] });
+    expect(code(exec(new PickleWriter(4).none().put(7).get(6).stop().bytes()).error)).toBe('FORMAT_INVALID');
+  });
+
   it('supports PUT/GET text forms, LONG_BINPUT/LONG_BINGET and overwriting', () => {
     const w = new PickleWriter(4).str('x').put(300).pop().int(5).put(300).pop().get(300);
     w.op(OP.PUT).raw(Buffer.from('7\n')).op(OP.GET).raw(Buffer.from('7\n')).tuple2();
@@ -400,7 +409,9 @@ describe('pickle VM: imports and calls', () => {
 
   it('treats getattr(Global, name) as an import of the attribute it reaches', () => {
     const w = new PickleWriter(4).stackGlobal('builtins', 'getattr').stackGlobal('pathlib', 'Path');
-    const r = exec(w.str('write_text').tuple2().reduce().mark().str('p').str('x').tuple().reduce().stop().bytes());
+    const r = exec(
+      w.str('write_text').tuple2().reduce().mark().str('p').str('x').tuple().reduce().stop().bytes(),
+    );
     expect([...new Set(r.imports.map((i) => i.split('@')[0]))]).toEqual([
       'builtins.getattr',
       'pathlib.Path',

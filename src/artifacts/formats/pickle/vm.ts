@@ -3,17 +3,9 @@
  * 0-5 on symbolic values without importing or calling anything. Large operands are skipped in the
  * source, never copied; memory stays bounded by VmCore's caps whatever the file size.
  */
-import { formatError, limitExceeded, truncated } from '../../errors.js';
+import { formatError, limitExceeded } from '../../errors.js';
 import { opBuild } from './build.js';
-import {
-  opInst,
-  opNewobj,
-  opObj,
-  opReduce,
-  opStackGlobal,
-  pushImport,
-  readModuleAndName,
-} from './calls.js';
+import { opInst, opNewobj, opObj, opReduce, opStackGlobal, pushImport, readModuleAndName } from './calls.js';
 import {
   opAdditems,
   opAppend,
@@ -26,10 +18,10 @@ import {
   opTupleMark,
   opTupleN,
 } from './containers.js';
-import { HIGHEST_PROTOCOL, OP, opName } from './opcodes.js';
-import { VM_LIMITS, VmCore } from './state.js';
-import { decimal, floatLine, latin1, rawUnicodeEscape, reprString } from './text.js';
-import { BytesValue, DictValue, OPAQUE, SeqValue, T_LIST, T_SET, type Value } from './values.js';
+import { HIGHEST_PROTOCOL, OP } from './opcodes.js';
+import { VmOperands } from './operands.js';
+import { VM_LIMITS } from './state.js';
+import { DictValue, OPAQUE, SeqValue, T_LIST, T_SET, type Value } from './values.js';
 
 const MAX_STACK = VM_LIMITS.stack;
 
@@ -219,20 +211,6 @@ export class PickleVM extends VmOperands {
           this.persids++;
           stack.push(OPAQUE.persid);
           break;
-        case OP.PERSID:
-          this.line(at, 'PERSID');
-          this.persids++;
-          stack.push(OPAQUE.persid);
-          break;
-        case OP.EXT1:
-          this.ext(this.u8(at), at);
-          break;
-        case OP.EXT2:
-          this.ext(this.u16(at), at);
-          break;
-        case OP.EXT4:
-          this.ext(this.i32(at), at);
-          break;
         case OP.PROTO: {
           const p = this.u8(at);
           if (p > HIGHEST_PROTOCOL) throw formatError(`unsupported pickle protocol ${p} at byte ${at}`);
@@ -242,12 +220,6 @@ export class PickleVM extends VmOperands {
         case OP.FRAME:
           // framing is a read-ahead hint: payload inside an overstated frame still gets reported
           this.u64(at);
-          break;
-        case OP.NEXT_BUFFER:
-          stack.push(OPAQUE.buffer);
-          break;
-        case OP.READONLY_BUFFER:
-          this.top(at);
           break;
         case OP.STOP:
           this.result = this.pop(at);

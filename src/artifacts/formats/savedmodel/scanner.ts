@@ -1,6 +1,6 @@
-import { REFS, bufferSource, type ByteSource } from '../../../core/index.js';
-import { ArtifactError } from '../../errors.js';
+import { REFS, type ByteSource } from '../../../core/index.js';
 import type { ScanContext, Scanner } from '../../scan/types.js';
+import { plausibleHead, schema } from '../protobuf-head.js';
 import { ProtoReader, WIRE_LEN, WIRE_VARINT, type ProtoField } from '../protobuf.js';
 import { clip } from '../text/shared.js';
 import { OP_RULES, PRINT_TO_FILE, type OpRule } from './ops.js';
@@ -25,34 +25,78 @@ const NodeDef = { name: 1, op: 2, attr: 5 } as const;
 const AttrEntry = { key: 1, value: 2 } as const;
 const AttrValue = { s: 2 } as const;
 
-/** First-level MetaGraphDef field numbers (all length-delimited). */
-const META_GRAPH_FIELDS = new Set([1, 2, 3, 4, 5, 6, 7]);
+const S = 'string' as const;
+const NODE_DEF = schema(
+  [
+    [1, S],
+    [2, S],
+    [3, S],
+    [4, S],
+    [5, WIRE_LEN],
+    [6, WIRE_LEN],
+    [7, WIRE_LEN],
+  ],
+  true,
+);
+const OP_DEF = schema(
+  [
+    [1, S],
+    [2, WIRE_LEN],
+    [3, WIRE_LEN],
+    [4, WIRE_LEN],
+    [5, S],
+    [6, S],
+  ],
+  true,
+);
+const META_INFO = schema(
+  [
+    [1, S],
+    [2, schema([[1, OP_DEF]])],
+    [3, WIRE_LEN],
+    [4, S],
+    [5, S],
+    [6, S],
+    [7, WIRE_VARINT],
+    [8, WIRE_LEN],
+  ],
+  true,
+);
+const GRAPH_DEF = schema(
+  [
+    [1, NODE_DEF],
+    [2, WIRE_LEN],
+    [3, WIRE_VARINT],
+    [4, WIRE_LEN],
+    [5, WIRE_LEN],
+  ],
+  true,
+);
+const META_GRAPH = schema(
+  [
+    [1, META_INFO],
+    [2, GRAPH_DEF],
+    [3, WIRE_LEN],
+    [4, WIRE_LEN],
+    [5, WIRE_LEN],
+    [6, WIRE_LEN],
+    [7, WIRE_LEN],
+  ],
+  true,
+);
+const SAVED_MODEL = schema([
+  [1, WIRE_VARINT],
+  [2, META_GRAPH],
+]);
 
+/**
+ * A SavedModel starts with field 1 (schema version, a varint) or field 2 (a MetaGraphDef), and its
+ * head must parse as SavedModel → MetaGraphDef → MetaInfoDef/GraphDef → OpDef/NodeDef (see
+ * protobuf-head.ts), which variables/ shards and other binaries do not.
+ */
 export function detectSavedModel(head: Buffer, size: number): boolean {
   if (head.length < 4 || (head[0] !== 0x08 && head[0] !== 0x12)) return false;
-  const r = new ProtoReader(bufferSource(head));
-  try {
-    let pos = 0;
-    if (head[0] === 0x08) {
-      const [v, p] = r.varint(1, head.length);
-      if (v < 0 || v > 10) return false;
-      pos = p;
-    }
-    if (head[pos] !== 0x12) return false;
-    const [len, p1] = r.varint(pos + 1, head.length);
-    if (len < 2 || len > size - p1) return false;
-    // first field of the MetaGraphDef, and the first field inside that
-    const [tag, p2] = r.varint(p1, Math.min(head.length, p1 + len));
-    if (tag % 8 !== WIRE_LEN || !META_GRAPH_FIELDS.has(Math.floor(tag / 8))) return false;
-    const [inner, p3] = r.varint(p2, head.length);
-    if (inner > p1 + len - p3) return false;
-    if (inner === 0 || p3 >= head.length) return true;
-    const [tag2] = r.varint(p3, Math.min(head.length, p3 + inner));
-    const field2 = Math.floor(tag2 / 8);
-    return field2 >= 1 && field2 <= 16 && (tag2 % 8 === WIRE_LEN || tag2 % 8 === WIRE_VARINT);
-  } catch (e) {
-    return e instanceof ArtifactError && e.code === 'TRUNCATED' && head.length < size;
-  }
+  return plausibleHead(head, size, SAVED_MODEL, 4);
 }
 
 /** Occurrences of one flagged op: rule, count and sample node names. */

@@ -23,8 +23,8 @@ export class ConfigSignals {
   private readonly secrets: string[] = [];
   private readonly shell: string[] = [];
 
-  /** Looks at one string value under `key` (the nearest object key, '' in arrays). */
-  inspect(key: string, value: string, path: string): void {
+  /** Looks at one string value under `key` (the nearest object key, '' in arrays); `path` names it. */
+  inspect(key: string, value: string, path: () => string): void {
     if (value.length > 1 << 16) return;
     if (value.includes('://')) {
       for (const m of value.matchAll(URL_RE)) {
@@ -33,10 +33,11 @@ export class ConfigSignals {
       }
     }
     if (this.secrets.length < 20) {
-      if (SECRET_VALUE.test(value)) this.secrets.push(`${path} (token-shaped value)`);
-      else if (key && SECRET_KEY.test(key) && value.length >= 8 && !/\s/.test(value)) this.secrets.push(path);
+      if (SECRET_VALUE.test(value)) this.secrets.push(`${path()} (token-shaped value)`);
+      else if (key && SECRET_KEY.test(key) && value.length >= 8 && !/\s/.test(value))
+        this.secrets.push(path());
     }
-    if (this.shell.length < 20 && SHELL.test(value)) this.shell.push(path);
+    if (this.shell.length < 20 && SHELL.test(value)) this.shell.push(path());
   }
 
   emit(ctx: Pick<ScanContext, 'emit'>, detector: string): void {

@@ -79,23 +79,41 @@ export function scanJsonValue(
   topLevelTemplates = true,
 ): void {
   const signals = new ConfigSignals();
-  const stack: Array<[unknown, string, string, number]> = [[root, '', '$', 0]];
+  // [value, nearest key, parent path, index in an array or -1, depth]; paths are built lazily
+  const stack: Array<[unknown, string, string, number, number]> = [[root, '', '', -1, 0]];
+  const pathOf = (key: string, parent: string, index: number, depth: number): string =>
+    depth === 0
+      ? '$'
+      : index >= 0
+        ? `${parent}[${index}]`
+        : `${parent}.${key.length > 40 ? `${key.slice(0, 40)}…` : key}`;
   let visited = 0;
   while (stack.length > 0) {
     if (++visited > MAX_NODES) break;
     if ((visited & 0xffff) === 0) ctx.checkDeadline();
-    const [v, key, path, depth] = stack.pop()!;
+    const [v, key, parent, index, depth] = stack.pop()!;
     if (typeof v === 'string') {
+      const path = (): string => pathOf(key, parent, index, depth);
       if (TEMPLATE_KEY.test(key) || (topLevelTemplates && depth === 1 && hasJinjaSyntax(v)))
-        scanTemplate(ctx, v, { where: `template at ${path}`, detector });
+        scanTemplate(ctx, v, { where: `template at ${path()}`, detector });
       signals.inspect(key, v, path);
-    } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], key, `${path}[${i}]`, depth + 1]);
-    } else if (isJsonObject(v)) {
-      const entries = Object.entries(v);
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const [k, child] = entries[i]!;
-        stack.push([child, k, `${path}.${k.length > 40 ? `${k.slice(0, 40)}…` : k}`, depth + 1]);
+    } else if (typeof v === 'object' && v !== null) {
+      const here = pathOf(key, parent, index, depth);
+      if (Array.isArray(v)) {
+        for (let i = v.length - 1; i >= 0; i--) {
+          const c: unknown = v[i];
+          if (typeof c === 'string' || (typeof c === 'object' && c !== null))
+            stack.push([c, key, here, i, depth + 1]);
+        }
+      } else {
+        const o = v as Record<string, unknown>;
+        const keys = Object.keys(o);
+        for (let i = keys.length - 1; i >= 0; i--) {
+          const k = keys[i]!;
+          const c = o[k];
+          if (typeof c === 'string' || (typeof c === 'object' && c !== null))
+            stack.push([c, k, here, -1, depth + 1]);
+        }
       }
     }
   }

@@ -31,6 +31,7 @@ const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
 const OHDR = Buffer.from('OHDR', 'latin1');
 const OCHK = Buffer.from('OCHK', 'latin1');
 
+/** A block of header messages: where it starts and how long it is. */
 interface Chunk {
   start: number;
   length: number;
