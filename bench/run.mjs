@@ -13,5 +13,7 @@ if (!name || !names.includes(name)) {
   console.log(`usage: npm run bench -- NAME [args]\nbenchmarks: ${names.join(', ')}`);
   process.exit(name ? 2 : 0);
 }
-const r = spawnSync(process.execPath, ['--expose-gc', join(here, `${name}.mjs`), ...rest], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, ['--expose-gc', join(here, `${name}.mjs`), ...rest], {
+  stdio: 'inherit',
+});
 process.exit(r.status ?? 3);

@@ -2,12 +2,7 @@ import { WardenError, type CoreErrorCode } from '../core/index.js';
 
 /** Error codes of the artifacts domain. */
 export type ArtifactErrorCode =
-  | CoreErrorCode
-  | 'FORMAT_INVALID'
-  | 'TRUNCATED'
-  | 'UNSUPPORTED'
-  | 'DEPTH_EXCEEDED'
-  | 'POLICY_INVALID';
+  CoreErrorCode | 'FORMAT_INVALID' | 'TRUNCATED' | 'UNSUPPORTED' | 'DEPTH_EXCEEDED' | 'POLICY_INVALID';
 
 export class ArtifactError extends WardenError<ArtifactErrorCode> {}
 

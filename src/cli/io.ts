@@ -35,7 +35,10 @@ export function writeOutput(text: string, file?: string): void {
 }
 
 /** A one-line progress bar on stderr, only on a terminal. */
-export function progressBar(enabled: boolean): { update(done: number, total: number, label: string): void; end(): void } {
+export function progressBar(enabled: boolean): {
+  update(done: number, total: number, label: string): void;
+  end(): void;
+} {
   if (!enabled) return { update() {}, end() {} };
   let last = 0;
   return {

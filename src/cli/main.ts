@@ -16,11 +16,22 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .command('scan')
     .description('Scan model files and directories without executing them (- reads standard input)')
     .argument('[paths...]', 'files or directories to scan')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'sarif', 'markdown']).default('table'))
+    .addOption(
+      new Option('-f, --format <format>', 'output format')
+        .choices(['table', 'json', 'sarif', 'markdown'])
+        .default('table'),
+    )
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 on findings at or above this severity').choices([...SEVERITIES]).default('high'))
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 on findings at or above this severity')
+        .choices([...SEVERITIES])
+        .default('high'),
+    )
     .option('--strict', 'treat unknown imports as high severity (blocking)')
-    .option('--policy <file>', 'JSON policy file: {"allow": [...], "deny": [{"global", "severity", "reason"}], "unknownSeverity"}')
+    .option(
+      '--policy <file>',
+      'JSON policy file: {"allow": [...], "deny": [{"global", "severity", "reason"}], "unknownSeverity"}',
+    )
     .option('--concurrency <n>', 'files scanned in parallel (default: CPU cores)')
     .option('--timeout <ms>', 'time budget per file in milliseconds (default 120000)')
     .option('--max-depth <n>', 'nesting depth of archives and payloads (default 8)')
@@ -36,7 +47,11 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .command('demo')
     .description('Generate a sample set of benign and malicious model files and scan it')
     .option('--dir <dir>', 'where to write the samples (default: a temporary folder, removed afterwards)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'sarif', 'markdown']).default('table'))
+    .addOption(
+      new Option('-f, --format <format>', 'output format')
+        .choices(['table', 'json', 'sarif', 'markdown'])
+        .default('table'),
+    )
     .action(async (flags: { dir?: string; format: string }) => {
       const { runDemo } = await import('./commands/demo.js');
       setExit(await runDemo(flags));
@@ -57,7 +72,8 @@ export async function main(argv: string[]): Promise<ExitCode> {
     }
     const err = toWardenError(e);
     process.stderr.write(`warden: error ${err.code}: ${err.message}\n`);
-    if (err.kind === 'internal' && process.env.WARDEN_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    if (err.kind === 'internal' && process.env.WARDEN_DEBUG && e instanceof Error)
+      process.stderr.write(`${e.stack}\n`);
     return exitCodeForError(err);
   }
 }

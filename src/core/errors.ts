@@ -3,13 +3,7 @@ export type ErrorKind = 'usage' | 'input' | 'limit' | 'internal';
 
 /** Codes shared by every domain; each domain adds its own union. */
 export type CoreErrorCode =
-  | 'USAGE'
-  | 'CONFIG_INVALID'
-  | 'IO_ERROR'
-  | 'NOT_FOUND'
-  | 'LIMIT_EXCEEDED'
-  | 'TIMEOUT'
-  | 'INTERNAL';
+  'USAGE' | 'CONFIG_INVALID' | 'IO_ERROR' | 'NOT_FOUND' | 'LIMIT_EXCEEDED' | 'TIMEOUT' | 'INTERNAL';
 
 export interface WardenErrorOptions {
   cause?: unknown;

@@ -24,7 +24,8 @@ export function renderMarkdown(report: Report): string {
   const errored = report.items.filter((i) => i.status === 'error');
   if (errored.length) {
     out.push('### Errors', '');
-    for (const i of errored) out.push(`- \`${cell(i.name)}\`: ${i.error?.code ?? ''} ${cell(i.error?.message ?? '')}`);
+    for (const i of errored)
+      out.push(`- \`${cell(i.name)}\`: ${i.error?.code ?? ''} ${cell(i.error?.message ?? '')}`);
     out.push('');
   }
   out.push(`<sub>${report.tool.name} ${report.tool.version}, ${report.startedAt}</sub>`, '');

@@ -35,7 +35,13 @@ function sample(fs: Finding[] = findings) {
     findings: fs,
     items: [
       { name: 'models/evil model.pt', format: 'zip', status: 'findings', findings: 1 },
-      { name: 'models/bad.bin', format: 'pickle', status: 'error', findings: 0, error: { code: 'TRUNCATED', message: 'ends early' } },
+      {
+        name: 'models/bad.bin',
+        format: 'pickle',
+        status: 'error',
+        findings: 0,
+        error: { code: 'TRUNCATED', message: 'ends early' },
+      },
     ],
     metrics: { files: 2 },
     failOn: 'high',
@@ -44,25 +50,40 @@ function sample(fs: Finding[] = findings) {
 
 describe('render', () => {
   it('SARIF output validates against the SARIF 2.1.0 schema', () => {
-    const schema = JSON.parse(readFileSync(new URL('../../test/fixtures/sarif/sarif-schema-2.1.0.json', import.meta.url), 'utf8')) as object;
+    const schema = JSON.parse(
+      readFileSync(new URL('../../test/fixtures/sarif/sarif-schema-2.1.0.json', import.meta.url), 'utf8'),
+    ) as object;
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats.default(ajv);
     const validate = ajv.compile(schema);
     for (const report of [sample(), sample([])]) {
-      const log = JSON.parse(render(report, 'sarif')) as { runs: { results: { ruleId: string; level: string }[] }[] };
+      const log = JSON.parse(render(report, 'sarif')) as {
+        runs: { results: { ruleId: string; level: string }[] }[];
+      };
       const ok = validate(log);
       expect(validate.errors ?? []).toEqual([]);
       expect(ok).toBe(true);
     }
     const log = JSON.parse(render(sample(), 'sarif')) as {
-      runs: { results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { byteOffset?: number } } }[] }[]; tool: { driver: { rules: { properties: Record<string, unknown> }[] } } }[];
+      runs: {
+        results: {
+          ruleId: string;
+          level: string;
+          locations: {
+            physicalLocation: { artifactLocation: { uri: string }; region: { byteOffset?: number } };
+          }[];
+        }[];
+        tool: { driver: { rules: { properties: Record<string, unknown> }[] } };
+      }[];
     };
     const run = log.runs[0]!;
     expect(run.results.map((r) => [r.ruleId, r.level])).toEqual([
       ['pickle.dangerous-global', 'error'],
       ['pickle.unknown-global', 'warning'],
     ]);
-    expect(run.results[0]!.locations[0]!.physicalLocation.artifactLocation.uri).toBe('models/evil%20model.pt');
+    expect(run.results[0]!.locations[0]!.physicalLocation.artifactLocation.uri).toBe(
+      'models/evil%20model.pt',
+    );
     expect(run.results[0]!.locations[0]!.physicalLocation.region.byteOffset).toBe(42);
     expect(run.tool.driver.rules[0]!.properties['security-severity']).toBe('9.5');
   });

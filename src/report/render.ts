@@ -9,7 +9,11 @@ export const OutputFormatSchema = z.enum(['table', 'json', 'sarif', 'markdown'])
 export type OutputFormat = z.infer<typeof OutputFormatSchema>;
 
 /** One entry point for every output format, so every command prints reports the same way. */
-export function render(report: Report, format: OutputFormat, opts: { color?: boolean; width?: number } = {}): string {
+export function render(
+  report: Report,
+  format: OutputFormat,
+  opts: { color?: boolean; width?: number } = {},
+): string {
   switch (format) {
     case 'json':
       return renderJson(report);

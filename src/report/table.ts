@@ -17,7 +17,8 @@ const ANSI: Record<Severity | 'dim' | 'bold' | 'green' | 'reset', string> = {
 export function renderTable(report: Report, opts: { color?: boolean; width?: number } = {}): string {
   const color = opts.color ?? false;
   const width = Math.max(60, opts.width ?? 120);
-  const paint = (code: keyof typeof ANSI, s: string): string => (color ? `${ANSI[code]}${s}${ANSI.reset}` : s);
+  const paint = (code: keyof typeof ANSI, s: string): string =>
+    color ? `${ANSI[code]}${s}${ANSI.reset}` : s;
   const lines: string[] = [];
   lines.push(paint('bold', `Warden ${report.kind} - ${report.subject.name}`));
   if (report.findings.length) {
@@ -28,14 +29,17 @@ export function renderTable(report: Report, opts: { color?: boolean; width?: num
       lines.push(`${sev} ${paint('bold', f.title)}  ${paint('dim', f.id)}`);
       const loc = locationText(f.location);
       if (loc) lines.push(`${' '.repeat(sevW + 1)}${truncate(loc, width - sevW - 1)}`);
-      for (const l of wrap(f.detail, width - sevW - 1)) lines.push(`${' '.repeat(sevW + 1)}${paint('dim', l)}`);
+      for (const l of wrap(f.detail, width - sevW - 1))
+        lines.push(`${' '.repeat(sevW + 1)}${paint('dim', l)}`);
     }
   }
   const errored = report.items.filter((i) => i.status === 'error');
   if (errored.length) {
     lines.push('');
     for (const i of errored)
-      lines.push(`${paint('medium', 'ERROR'.padEnd(9))}${i.name}: ${i.error?.code ?? ''} ${i.error?.message ?? ''}`);
+      lines.push(
+        `${paint('medium', 'ERROR'.padEnd(9))}${i.name}: ${i.error?.code ?? ''} ${i.error?.message ?? ''}`,
+      );
   }
   const skipped = report.items.filter((i) => i.status === 'skipped').length;
   lines.push('');

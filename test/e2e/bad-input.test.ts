@@ -69,16 +69,32 @@ describe('bad input never crashes the scanner', () => {
     for (const n of huge) {
       await outcome('safetensors', Buffer.concat([u64(n), Buffer.from('{"a":1}')]));
       await outcome('gguf', Buffer.concat([Buffer.from('GGUF'), Buffer.from([3, 0, 0, 0]), u64(n), u64(n)]));
-      await outcome('pickle-frame', Buffer.concat([Buffer.from([0x80, 4, 0x95]), u64(n), Buffer.from([0x8e]), u64(n)]));
-      await outcome('pickle-binbytes8', Buffer.concat([Buffer.from([0x80, 4, 0x8e]), u64(n), Buffer.from('x.')]));
-      const npy = Buffer.concat([Buffer.from('\x93NUMPY', 'latin1'), Buffer.from([3, 0]), u64(n).subarray(0, 4)]);
+      await outcome(
+        'pickle-frame',
+        Buffer.concat([Buffer.from([0x80, 4, 0x95]), u64(n), Buffer.from([0x8e]), u64(n)]),
+      );
+      await outcome(
+        'pickle-binbytes8',
+        Buffer.concat([Buffer.from([0x80, 4, 0x8e]), u64(n), Buffer.from('x.')]),
+      );
+      const npy = Buffer.concat([
+        Buffer.from('\x93NUMPY', 'latin1'),
+        Buffer.from([3, 0]),
+        u64(n).subarray(0, 4),
+      ]);
       await outcome('npy', npy);
     }
   });
 
   it('deep nesting: pickle marks, JSON, zip in zip', async () => {
-    await outcome('marks', Buffer.concat([Buffer.from([0x80, 2]), Buffer.alloc(200_000, 0x28), Buffer.from('.')]));
-    await outcome('tuples', Buffer.concat([Buffer.from([0x80, 2]), Buffer.alloc(100_000, 0x29), Buffer.from('.')]));
+    await outcome(
+      'marks',
+      Buffer.concat([Buffer.from([0x80, 2]), Buffer.alloc(200_000, 0x28), Buffer.from('.')]),
+    );
+    await outcome(
+      'tuples',
+      Buffer.concat([Buffer.from([0x80, 2]), Buffer.alloc(100_000, 0x29), Buffer.from('.')]),
+    );
     await outcome('json', Buffer.from('['.repeat(100_000) + ']'.repeat(100_000)));
     let inner: Buffer = Buffer.from([0x80, 2, 0x4b, 1, 0x2e]);
     for (let i = 0; i < 20; i++) inner = storedZip(`level${i}.zip`, inner);
@@ -96,7 +112,9 @@ describe('bad input never crashes the scanner', () => {
     lh.writeUInt32LE(bomb.length, 18);
     lh.writeUInt32LE(64 * 1024 * 1024, 22);
     lh.writeUInt16LE(n.length, 26);
-    const r = await scanBytes('bomb.zip', Buffer.concat([lh, n, bomb]), { limits: { maxInflateBytes: 8 * 1024 * 1024 } });
+    const r = await scanBytes('bomb.zip', Buffer.concat([lh, n, bomb]), {
+      limits: { maxInflateBytes: 8 * 1024 * 1024 },
+    });
     expect(r.findings.length > 0 || r.item.status === 'error').toBe(true);
   });
 });

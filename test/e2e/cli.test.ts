@@ -19,7 +19,9 @@ function warden(args: string[], input?: Buffer) {
 
 describe('warden CLI', () => {
   it('--version and --help exit 0', () => {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     expect(warden(['--version'])).toMatchObject({ code: 0, out: `${pkg.version}\n` });
     const help = warden(['--help']);
     expect(help.code).toBe(0);
@@ -48,7 +50,10 @@ describe('warden CLI', () => {
   it('reads standard input with -', () => {
     const r = warden(['scan', '-f', 'json', '-'], readFileSync(EVIL));
     expect(r.code).toBe(1);
-    const report = JSON.parse(r.out) as { items: { name: string }[]; findings: { location: { path: string } }[] };
+    const report = JSON.parse(r.out) as {
+      items: { name: string }[];
+      findings: { location: { path: string } }[];
+    };
     expect(report.items[0]!.name).toBe('<stdin>');
     expect(report.findings[0]!.location.path).toBe('<stdin>');
   });
@@ -64,13 +69,25 @@ describe('warden CLI', () => {
     const r = warden(['scan', '-f', 'sarif', '-o', out, '--concurrency', '2', dir]);
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
-    const log = JSON.parse(readFileSync(out, 'utf8')) as { version: string; runs: { results: { ruleId: string }[] }[] };
+    const log = JSON.parse(readFileSync(out, 'utf8')) as {
+      version: string;
+      runs: { results: { ruleId: string }[] }[];
+    };
     expect(log.version).toBe('2.1.0');
     expect(log.runs[0]!.results.length).toBeGreaterThan(0);
   });
 
   it('--fail-on and --policy change the verdict', () => {
-    expect(warden(['scan', '--fail-on', 'critical', '--policy', writePolicy({ deny: [{ global: 'builtins.eval', severity: 'high', reason: 'x' }] }), EVIL]).code).toBe(0);
+    expect(
+      warden([
+        'scan',
+        '--fail-on',
+        'critical',
+        '--policy',
+        writePolicy({ deny: [{ global: 'builtins.eval', severity: 'high', reason: 'x' }] }),
+        EVIL,
+      ]).code,
+    ).toBe(0);
     expect(warden(['scan', '--policy', writePolicy({ allow: ['builtins.eval'] }), EVIL]).code).toBe(0);
     expect(warden(['scan', '--policy', writePolicy({ allow: 'nope' }), EVIL]).code).toBe(2);
     const broken = join(tmp, 'broken.json');

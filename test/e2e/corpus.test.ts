@@ -18,7 +18,11 @@ const SOURCES = ['picklescan', 'modelscan', 'modelaudit'] as const;
 
 const cases = SOURCES.flatMap((src) => {
   const labels = JSON.parse(readFileSync(join(ROOT, src, 'labels.json'), 'utf8')) as Record<string, Label>;
-  return Object.entries(labels).map(([rel, label]) => ({ name: `${src}/${rel}`, path: join(ROOT, src, rel), label }));
+  return Object.entries(labels).map(([rel, label]) => ({
+    name: `${src}/${rel}`,
+    path: join(ROOT, src, rel),
+    label,
+  }));
 });
 
 describe('model-corpus conformance (picklescan, modelscan and ModelAudit test data)', () => {
@@ -44,7 +48,9 @@ describe('model-corpus conformance (picklescan, modelscan and ModelAudit test da
   }
 
   it('names the dangerous globals of malicious pickles', async () => {
-    const picky = cases.filter((c) => c.label.malicious && c.label.format === 'pickle' && c.label.dangerous.length > 0);
+    const picky = cases.filter(
+      (c) => c.label.malicious && c.label.format === 'pickle' && c.label.dangerous.length > 0,
+    );
     const missed: string[] = [];
     for (const c of picky) {
       const r = await scanFile(c.path);

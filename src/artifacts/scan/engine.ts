@@ -11,7 +11,13 @@ import {
 } from '../../core/index.js';
 import { buildPolicy, type PolicyConfig } from './policy.js';
 import { detectScanner, scannerFor } from './registry.js';
-import { DEFAULT_LIMITS, type FindingInput, type Policy, type ScanContext, type ScanLimits } from './types.js';
+import {
+  DEFAULT_LIMITS,
+  type FindingInput,
+  type Policy,
+  type ScanContext,
+  type ScanLimits,
+} from './types.js';
 
 /** Options of one scan; plain data so that worker threads can receive them. */
 export interface ScanFileOptions {
@@ -115,7 +121,11 @@ async function runScanner(
 }
 
 /** Scans one in-memory or on-disk source; never throws for bad input, reports it in the item. */
-export async function scanSource(name: string, src: ByteSource, opts: ScanFileOptions = {}): Promise<FileScanResult> {
+export async function scanSource(
+  name: string,
+  src: ByteSource,
+  opts: ScanFileOptions = {},
+): Promise<FileScanResult> {
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const started = Date.now();
   const shared: Shared = {
@@ -176,6 +186,10 @@ export async function scanFile(path: string, opts: ScanFileOptions = {}): Promis
   }
 }
 
-export async function scanBytes(name: string, bytes: Uint8Array, opts: ScanFileOptions = {}): Promise<FileScanResult> {
+export async function scanBytes(
+  name: string,
+  bytes: Uint8Array,
+  opts: ScanFileOptions = {},
+): Promise<FileScanResult> {
   return scanSource(name || basename(name), bufferSource(bytes), opts);
 }

@@ -12,7 +12,11 @@ const CAN_USE_WORKERS = !import.meta.url.endsWith('.ts');
 const WORKER_HEAP_MB = 1024;
 
 function failed(path: string, error: { code: string; message: string }): FileScanResult {
-  return { item: { name: path, format: 'unknown', status: 'error', findings: 0, error }, findings: [], metrics: {} };
+  return {
+    item: { name: path, format: 'unknown', status: 'error', findings: 0, error },
+    findings: [],
+    metrics: {},
+  };
 }
 
 /** Scans files on all cores, calling back as each finishes; results come back in input order. */
@@ -54,11 +58,18 @@ export async function scanFilesParallel(
         const w = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
         worker = w;
         w.on('message', (a: Answer) => {
-          finish(a.id, a.result ?? failed(paths[a.id]!, a.error ?? { code: 'INTERNAL', message: 'worker failed' }));
+          finish(
+            a.id,
+            a.result ?? failed(paths[a.id]!, a.error ?? { code: 'INTERNAL', message: 'worker failed' }),
+          );
           send(w);
         });
         w.on('error', (e: Error) => {
-          if (current >= 0) finish(current, failed(paths[current]!, { code: 'INTERNAL', message: `scan worker died: ${e.message}` }));
+          if (current >= 0)
+            finish(
+              current,
+              failed(paths[current]!, { code: 'INTERNAL', message: `scan worker died: ${e.message}` }),
+            );
           current = -1;
           if (worker === w) spawn();
         });

@@ -13,7 +13,8 @@ export function expandPaths(paths: readonly string[]): string[] {
     try {
       st = top ? statSync(p) : lstatSync(p);
     } catch (e) {
-      if (top) throw new WardenError('NOT_FOUND', `cannot read ${p}: ${(e as Error).message}`, { kind: 'input' });
+      if (top)
+        throw new WardenError('NOT_FOUND', `cannot read ${p}: ${(e as Error).message}`, { kind: 'input' });
       return;
     }
     if (st.isSymbolicLink()) {

@@ -22,7 +22,9 @@ export async function runDemo(flags: { dir?: string; format: string }): Promise<
     const color = format === 'table' && process.stdout.isTTY === true && !process.env.NO_COLOR;
     process.stdout.write(render(report, format, { color, width: process.stdout.columns ?? 120 }));
     const out = format === 'table' ? process.stdout : process.stderr;
-    out.write(`\nSample set (${samples.length} files, written to ${flags.dir ? dir : 'a temporary folder'}):\n`);
+    out.write(
+      `\nSample set (${samples.length} files, written to ${flags.dir ? dir : 'a temporary folder'}):\n`,
+    );
     let wrong = 0;
     for (const s of samples) {
       const item = report.items.find((i) => i.name === s.path);

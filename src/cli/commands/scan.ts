@@ -32,23 +32,30 @@ function readPolicyFile(path: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    throw new WardenError('CONFIG_INVALID', `policy file ${path} is not valid JSON: ${(e as Error).message}`, {
-      kind: 'usage',
-    });
+    throw new WardenError(
+      'CONFIG_INVALID',
+      `policy file ${path} is not valid JSON: ${(e as Error).message}`,
+      {
+        kind: 'usage',
+      },
+    );
   }
 }
 
 function int(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new WardenError('USAGE', `${name} must be a positive integer`, { kind: 'usage' });
+  if (!Number.isInteger(n) || n <= 0)
+    throw new WardenError('USAGE', `${name} must be a positive integer`, { kind: 'usage' });
   return n;
 }
 
 export async function runScan(paths: string[], flags: ScanFlags): Promise<ExitCode> {
   const format = OutputFormatSchema.safeParse(flags.format);
   if (!format.success)
-    throw new WardenError('USAGE', `--format must be one of ${OutputFormatSchema.options.join(', ')}`, { kind: 'usage' });
+    throw new WardenError('USAGE', `--format must be one of ${OutputFormatSchema.options.join(', ')}`, {
+      kind: 'usage',
+    });
   const timeoutMs = int('--timeout', flags.timeout);
   const maxDepth = int('--max-depth', flags.maxDepth);
   const raw: ScanOptions = {
@@ -61,10 +68,17 @@ export async function runScan(paths: string[], flags: ScanFlags): Promise<ExitCo
   };
   const parsed = ScanOptionsSchema.safeParse(raw);
   if (!parsed.success)
-    throw new WardenError('CONFIG_INVALID', `invalid scan options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, {
+    throw new WardenError(
+      'CONFIG_INVALID',
+      `invalid scan options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      {
+        kind: 'usage',
+      },
+    );
+  if (paths.length === 0)
+    throw new WardenError('USAGE', 'scan needs at least one PATH (or - for standard input)', {
       kind: 'usage',
     });
-  if (paths.length === 0) throw new WardenError('USAGE', 'scan needs at least one PATH (or - for standard input)', { kind: 'usage' });
 
   const names = new Map<string, string>();
   const cleanups: (() => void)[] = [];

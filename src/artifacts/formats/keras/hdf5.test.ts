@@ -42,6 +42,16 @@ describe('HDF5 / Keras scanner on h5py-written files', () => {
     expect(r.findings.map((f) => f.id)).toContain('keras.lambda-layer');
   });
 
+  it('finds Lambda text by byte search when no attribute can be decoded', async () => {
+    const broken = Buffer.from(readFileSync(join(DATA, 'legacy_lambda.h5')));
+    broken.writeUInt32LE(0xfffff0, 64);
+    const at = broken.indexOf('model_config\0');
+    broken.write('xodel', at);
+    const r = await scanBytes('broken.h5', broken);
+    expect(r.findings.map((f) => `${f.id}:${f.severity}`)).toEqual(['keras.lambda-layer:high']);
+    expect(r.findings[0]!.detail).toContain('byte search');
+  });
+
   it('reports a broken file without a config as an error, not a crash', async () => {
     const b = Buffer.from(readFileSync(join(DATA, 'plain.h5')));
     b[8] = 9; // superblock version

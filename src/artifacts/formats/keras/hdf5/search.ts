@@ -16,7 +16,8 @@ import type { H5File } from './file.js';
 export const MAX_SEARCH_BYTES = 1024 ** 3;
 const CHUNK = 8 * 1024 * 1024;
 const NAME = Buffer.from('model_config\0', 'latin1');
-const LAMBDA = /"class_name"\s*:\s*"Lambda"/;
+const LAMBDA = /"class_name"\s*:\s*"Lambda"$/;
+const LAMBDA_WORD = Buffer.from('"Lambda"', 'latin1');
 
 /** Calls `visit` with (chunk, absolute start) over the first `limit` bytes, with overlap. */
 function* chunks(src: ByteSource, limit: number, ctx: ScanContext): Generator<[Buffer, number]> {
@@ -70,8 +71,11 @@ export function searchForConfig(f: H5File, ctx: ScanContext): SearchResult {
     }
   }
   for (const [buf, base] of chunks(f.src, limit, ctx)) {
-    const m = LAMBDA.exec(buf.toString('latin1'));
-    if (m) return { attribute: null, lambdaAt: base + m.index, searched: limit };
+    for (let i = buf.indexOf(LAMBDA_WORD); i >= 0; i = buf.indexOf(LAMBDA_WORD, i + 1)) {
+      const from = Math.max(0, i - 64);
+      const m = LAMBDA.exec(buf.toString('latin1', from, i + LAMBDA_WORD.length));
+      if (m) return { attribute: null, lambdaAt: base + from + m.index, searched: limit };
+    }
   }
   return { attribute: null, lambdaAt: null, searched: limit };
 }
