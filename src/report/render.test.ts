@@ -97,7 +97,8 @@ describe('render', () => {
   it('table shows findings, locations and errors; colour only on request', () => {
     const plain = render(sample(), 'table');
     expect(plain).toContain('CRITICAL');
-    expect(plain).toContain('models/evil model.pt!archive/data.pkl@42');
+    expect(plain).toContain('models/evil model.pt');
+    expect(plain).toContain('archive/data.pkl @42');
     expect(plain).toContain('TRUNCATED');
     expect(plain).not.toContain('\x1b[');
     expect(render(sample(), 'table', { color: true })).toContain('\x1b[');

@@ -1,5 +1,7 @@
-import type { Report, Severity } from '../core/index.js';
-import { locationText, summaryLine } from './common.js';
+import { severityRank, type Finding, type Report, type Severity } from '../core/index.js';
+import { summaryLine } from './common.js';
+
+const SEV_W = 8;
 
 const ANSI: Record<Severity | 'dim' | 'bold' | 'green' | 'reset', string> = {
   critical: '\x1b[1;97;41m',
@@ -21,16 +23,31 @@ export function renderTable(report: Report, opts: { color?: boolean; width?: num
     color ? `${ANSI[code]}${s}${ANSI.reset}` : s;
   const lines: string[] = [];
   lines.push(paint('bold', `Warden ${report.kind} - ${report.subject.name}`));
-  if (report.findings.length) {
-    lines.push('');
-    const sevW = 8;
-    for (const f of report.findings) {
-      const sev = paint(f.severity, f.severity.toUpperCase().padEnd(sevW));
-      lines.push(`${sev} ${paint('bold', f.title)}  ${paint('dim', f.id)}`);
-      const loc = locationText(f.location);
-      if (loc) lines.push(`${' '.repeat(sevW + 1)}${truncate(loc, width - sevW - 1)}`);
-      for (const l of wrap(f.detail, width - sevW - 1))
-        lines.push(`${' '.repeat(sevW + 1)}${paint('dim', l)}`);
+  // group by file, worst file first, so a directory scan reads as a list of files to look at
+  const byFile = new Map<string, Finding[]>();
+  for (const f of report.findings) {
+    const key = f.location?.path ?? report.subject.name;
+    byFile.set(key, [...(byFile.get(key) ?? []), f]);
+  }
+  const files = [...byFile.entries()].sort(
+    ([a, fa], [b, fb]) => severityRank(fb[0]!.severity) - severityRank(fa[0]!.severity) || a.localeCompare(b),
+  );
+  const pad = ' '.repeat(SEV_W + 3);
+  for (const [file, fs] of files) {
+    const format = report.items.find((i) => i.name === file)?.format;
+    lines.push(
+      '',
+      paint('bold', truncate(file, width)) +
+        paint('dim', `  ${format ?? ''} - ${fs.length} finding${fs.length === 1 ? '' : 's'}`),
+    );
+    for (const f of fs) {
+      const where = [f.location?.member, f.location?.offset !== undefined ? `@${f.location.offset}` : '']
+        .filter(Boolean)
+        .join(' ');
+      lines.push(
+        `  ${paint(f.severity, f.severity.toUpperCase().padEnd(SEV_W))} ${paint('bold', f.title)}  ${paint('dim', `${f.id}${where ? `  ${where}` : ''}`)}`,
+      );
+      for (const l of wrap(f.detail, width - pad.length)) lines.push(`${pad}${paint('dim', l)}`);
     }
   }
   const errored = report.items.filter((i) => i.status === 'error');
