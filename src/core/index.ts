@@ -4,3 +4,4 @@ export * from './report.js';
 export * from './io.js';
 export * from './version.js';
 export * from './refs.js';
+export * from './random.js';

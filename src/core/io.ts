@@ -16,60 +16,100 @@ export interface ByteSource {
   close(): void;
 }
 
-class BufferSource implements ByteSource {
-  constructor(private readonly buf: Uint8Array) {}
+/** The read/slice/close every source shares: a source only says its size and how to copy bytes out. */
+export abstract class BaseSource implements ByteSource {
+  abstract readonly size: number;
+  abstract readInto(target: Uint8Array, offset: number, length: number, position: number): number;
+
+  read(position: number, length: number): Buffer {
+    if (position < 0) return Buffer.alloc(0);
+    const n = Math.max(0, Math.min(length, this.size - position));
+    const out = Buffer.allocUnsafe(n);
+    const got = n > 0 ? this.readInto(out, 0, n, position) : 0;
+    return got === n ? out : out.subarray(0, got);
+  }
+
+  slice(start: number, end: number): ByteSource {
+    const s = Math.max(0, Math.min(start, this.size));
+    return new WindowSource(this, s, Math.max(s, Math.min(end, this.size)));
+  }
+
+  close(): void {}
+}
+
+/** A [start, end) window over another source; closing the window leaves the base open. */
+export class WindowSource extends BaseSource {
+  readonly size: number;
+
+  constructor(
+    private readonly base: Pick<ByteSource, 'readInto'>,
+    private readonly start: number,
+    end: number,
+  ) {
+    super();
+    this.size = Math.max(0, end - start);
+  }
+
+  readInto(target: Uint8Array, offset: number, length: number, position: number): number {
+    if (position < 0 || position >= this.size || length <= 0) return 0;
+    return this.base.readInto(target, offset, Math.min(length, this.size - position), this.start + position);
+  }
+
+  override slice(start: number, end: number): ByteSource {
+    // windows of windows read straight from the base
+    const s = Math.max(0, Math.min(start, this.size));
+    const e = Math.max(s, Math.min(end, this.size));
+    return new WindowSource(this.base, this.start + s, this.start + e);
+  }
+}
+
+class BufferSource extends BaseSource {
+  constructor(private readonly buf: Uint8Array) {
+    super();
+  }
   get size(): number {
     return this.buf.length;
   }
   readInto(target: Uint8Array, offset: number, length: number, position: number): number {
-    if (position >= this.buf.length || length <= 0) return 0;
+    if (position < 0 || position >= this.buf.length || length <= 0) return 0;
     const n = Math.min(length, this.buf.length - position);
     target.set(this.buf.subarray(position, position + n), offset);
     return n;
   }
-  read(position: number, length: number): Buffer {
+  // zero-copy views instead of the base class's copies
+  override read(position: number, length: number): Buffer {
+    // like every source, nothing before the start: a negative position is a caller's bad offset
+    if (position < 0) return Buffer.alloc(0);
     const end = Math.min(this.buf.length, position + Math.max(0, length));
     const sub = this.buf.subarray(Math.min(position, end), end);
     return Buffer.from(sub.buffer, sub.byteOffset, sub.length);
   }
-  slice(start: number, end: number): ByteSource {
+  override slice(start: number, end: number): ByteSource {
     return new BufferSource(this.buf.subarray(Math.max(0, start), Math.min(end, this.buf.length)));
   }
-  close(): void {}
 }
 
-class FdSource implements ByteSource {
+class FdSource extends BaseSource {
   constructor(
     private readonly fd: number,
-    private readonly start: number,
     readonly size: number,
-    private readonly owner: boolean,
-  ) {}
+  ) {
+    super();
+  }
   readInto(target: Uint8Array, offset: number, length: number, position: number): number {
-    if (position >= this.size || length <= 0) return 0;
+    if (position < 0 || position >= this.size || length <= 0) return 0;
     let want = Math.min(length, this.size - position);
     let done = 0;
     while (want > 0) {
-      const n = readSync(this.fd, target, offset + done, want, this.start + position + done);
+      const n = readSync(this.fd, target, offset + done, want, position + done);
       if (n === 0) break;
       done += n;
       want -= n;
     }
     return done;
   }
-  read(position: number, length: number): Buffer {
-    const n = Math.max(0, Math.min(length, this.size - position));
-    const out = Buffer.allocUnsafe(n);
-    const got = this.readInto(out, 0, n, position);
-    return got === n ? out : out.subarray(0, got);
-  }
-  slice(start: number, end: number): ByteSource {
-    const s = Math.max(0, Math.min(start, this.size));
-    const e = Math.max(s, Math.min(end, this.size));
-    return new FdSource(this.fd, this.start + s, e - s, false);
-  }
-  close(): void {
-    if (this.owner) closeSync(this.fd);
+  override close(): void {
+    closeSync(this.fd);
   }
 }
 
@@ -82,7 +122,7 @@ export function fileSource(path: string): ByteSource {
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new WardenError('IO_ERROR', `${path} is not a regular file`, { kind: 'input' });
-    return new FdSource(fd, 0, st.size, true);
+    return new FdSource(fd, st.size);
   } catch (e) {
     closeSync(fd);
     throw e;

@@ -1,6 +1,7 @@
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { scanBytes, type FileScanResult } from '../../src/artifacts/index.js';
+import { seededRandom as rng } from '../../src/core/index.js';
 
 // Hostile and broken inputs across every format: the outcome is always findings and/or a typed
 // error on the item, within bounded time; nothing throws.
@@ -8,14 +9,6 @@ function u64(n: bigint): Buffer {
   const b = Buffer.alloc(8);
   b.writeBigUInt64LE(n);
   return b;
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
 }
 
 function storedZip(name: string, data: Buffer): Buffer {

@@ -52,7 +52,7 @@ export class ProtoReader {
   }
 
   private byteAt(pos: number, end: number): number {
-    if (pos >= end) throw truncated(`protobuf field runs past its message at ${pos}`);
+    if (pos >= end || pos < 0) throw truncated(`protobuf field runs past its message at ${pos}`);
     const off = pos - this.winStart;
     if (off >= 0 && off < this.win.length) return this.win[off]!;
     this.win = this.src.read(pos, this.windowSize);
@@ -127,7 +127,8 @@ export class ProtoReader {
         case WIRE_LEN: {
           const [len, p2] = this.varint(p1, end);
           fStart = p2;
-          if (len > end - p2)
+          // a 10-byte varint decodes as a negative int64: never a valid length
+          if (len < 0 || len > end - p2)
             throw truncated(`protobuf field ${field} at ${pos} declares ${len} bytes, past its message`);
           fEnd = p2 + len;
           break;

@@ -46,6 +46,17 @@ function npy(shape: number[], data: Buffer): Buffer {
   return Buffer.concat([pre, Buffer.from(header, 'latin1'), data]);
 }
 
+/** A tiny llama-architecture GGUF whose tokenizer carries `template`. */
+function llamaGguf(template: string): Buffer {
+  return buildGguf(
+    [
+      ['general.architecture', { type: 'string', value: 'llama' }],
+      ['tokenizer.chat_template', { type: 'string', value: template }],
+    ],
+    [{ name: 'token_embd.weight', dims: [4, 8], type: 0, offset: 0, bytes: 128 }],
+  );
+}
+
 function kerasConfig(lambda: boolean): string {
   const layers: unknown[] = [
     { module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: [null, 4], name: 'input' } },
@@ -127,13 +138,7 @@ function sampleFiles(): {
     },
     {
       rel: 'benign/llama/tiny-chat.gguf',
-      bytes: buildGguf(
-        [
-          ['general.architecture', { type: 'string', value: 'llama' }],
-          ['tokenizer.chat_template', { type: 'string', value: CHATML }],
-        ],
-        [{ name: 'token_embd.weight', dims: [4, 8], type: 0, offset: 0, bytes: 128 }],
-      ),
+      bytes: llamaGguf(CHATML),
       expect: 'pass',
       what: 'GGUF with a ChatML chat template',
     },
@@ -191,13 +196,7 @@ function sampleFiles(): {
     },
     {
       rel: 'malicious/gguf/chat-template-ssti.gguf',
-      bytes: buildGguf(
-        [
-          ['general.architecture', { type: 'string', value: 'llama' }],
-          ['tokenizer.chat_template', { type: 'string', value: SSTI }],
-        ],
-        [{ name: 'token_embd.weight', dims: [4, 8], type: 0, offset: 0, bytes: 128 }],
-      ),
+      bytes: llamaGguf(SSTI),
       expect: 'fail',
       what: 'GGUF chat template with a Jinja SSTI gadget (CVE-2024-34359 class)',
     },

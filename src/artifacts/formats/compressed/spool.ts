@@ -1,7 +1,7 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ByteSource } from '../../../core/index.js';
+import { WindowSource, type ByteSource } from '../../../core/index.js';
 import { ArtifactError } from '../../errors.js';
 
 /** Decoded output kept in memory up to this size; larger output moves to a temp file. */
@@ -124,37 +124,4 @@ export class Spool {
     if (this.tmpDir) rmSync(this.tmpDir, { recursive: true, force: true });
     this.tmpDir = null;
   }
-}
-
-/** Anything that can copy bytes at a position: the base of a WindowSource. */
-export interface RandomReader {
-  readInto(target: Uint8Array, offset: number, length: number, position: number): number;
-}
-
-/** A [start, end) window over a RandomReader as a ByteSource; close() does not close the base. */
-export class WindowSource implements ByteSource {
-  readonly size: number;
-  constructor(
-    private readonly base: RandomReader,
-    private readonly start: number,
-    end: number,
-  ) {
-    this.size = Math.max(0, end - start);
-  }
-  readInto(target: Uint8Array, offset: number, length: number, position: number): number {
-    if (position < 0 || position >= this.size || length <= 0) return 0;
-    return this.base.readInto(target, offset, Math.min(length, this.size - position), this.start + position);
-  }
-  read(position: number, length: number): Buffer {
-    const n = Math.max(0, Math.min(length, this.size - Math.max(0, position)));
-    const out = Buffer.allocUnsafe(n);
-    const got = n > 0 ? this.readInto(out, 0, n, position) : 0;
-    return got === n ? out : out.subarray(0, got);
-  }
-  slice(start: number, end: number): ByteSource {
-    const s = Math.max(0, Math.min(start, this.size));
-    const e = Math.max(s, Math.min(end, this.size));
-    return new WindowSource(this.base, this.start + s, this.start + e);
-  }
-  close(): void {}
 }

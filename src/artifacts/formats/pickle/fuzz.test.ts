@@ -12,21 +12,10 @@ import { pickleScanner } from './index.js';
 import { OP } from './opcodes.js';
 import { callPickle, picklePy, py, torchStateDictPickle } from './samples.js';
 import { PickleWriter } from './writer.js';
+import { seededRandom as rng } from '../../../core/index.js';
 
 const ALLOWED_ERRORS = new Set(['FORMAT_INVALID', 'TRUNCATED', 'LIMIT_EXCEEDED']);
 const CASE_BUDGET_MS = 3000;
-
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function corpusSeeds(): Uint8Array[] {
   const seeds: Uint8Array[] = [];

@@ -3,6 +3,10 @@ import { join } from 'node:path';
 import { atLeast } from '../../../core/index.js';
 import { scanBytes, type FileScanResult, type ScanFileOptions } from '../../scan/engine.js';
 import { SCANNERS } from '../../scan/registry.js';
+import { seededRandom } from '../../../core/index.js';
+
+/** Deterministic PRNG so fuzz failures reproduce. */
+export const rng = seededRandom;
 
 /**
  * Test helpers shared by the corpus and fuzz tests of the structured formats (safetensors, GGUF,
@@ -46,18 +50,6 @@ export function checkAgainstLabel(entry: CorpusEntry, res: FileScanResult): stri
   if (high.length > 0) return `not malicious but flagged: ${high.map((f) => f.id).join(', ')}`;
   if (res.item.error) return `error ${res.item.error.code}: ${res.item.error.message}`;
   return null;
-}
-
-/** Deterministic PRNG (mulberry32) so fuzz failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const HUGE: readonly bigint[] = [2n ** 63n, 2n ** 64n - 1n, 2n ** 32n - 1n, 2n ** 31n, 2n ** 53n];

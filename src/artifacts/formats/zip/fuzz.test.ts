@@ -7,6 +7,7 @@ import { scanBytes } from '../../scan/engine.js';
 import { VECTORS } from '../compressed/testdata.js';
 import { buildTar } from '../tar/testing.js';
 import { buildZip } from './testing.js';
+import { seededRandom as rng } from '../../../core/index.js';
 
 const CORPUS = join(import.meta.dirname, '../../../../test/fixtures/corpus');
 const PICKLE = Buffer.from([0x80, 0x02, 0x4b, 0x01, 0x2e]);
@@ -75,18 +76,6 @@ function seeds(): Array<[string, Buffer]> {
   );
   for (const [k, v] of Object.entries(VECTORS)) out.push([`vector/${k}`, Buffer.from(v, 'base64')]);
   return out;
-}
-
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const EXTREME32 = [0xffffffff, 0, 0x7fffffff, 0x80000000, 0xfffffffe, 1];

@@ -1,6 +1,6 @@
 import { Inflate } from 'fflate';
-import type { ByteSource } from '../../../core/index.js';
-import { Spool, WindowSource } from '../compressed/spool.js';
+import { BaseSource, type ByteSource } from '../../../core/index.js';
+import { Spool } from '../compressed/spool.js';
 
 /** Output past this size is checked against the ratio limit. */
 export const BOMB_RATIO_MIN_OUTPUT = 16 * 1024 * 1024;
@@ -25,7 +25,7 @@ export type BombKind = 'cap' | 'ratio';
  * with none the member is inflated in full up front. Corrupt data, the budget and the ratio check
  * end inflation (reads then come up short) and are reported through `corrupt` and `bomb`.
  */
-export class InflatingSource implements ByteSource {
+export class InflatingSource extends BaseSource {
   readonly size: number;
   bomb: BombKind | null = null;
   corrupt: string | null = null;
@@ -40,6 +40,7 @@ export class InflatingSource implements ByteSource {
     private readonly budget: InflateBudget,
     private readonly tick: () => void,
   ) {
+    super();
     this.inflater = new Inflate((chunk, final) => this.onData(chunk, final));
     if (declared === null) {
       try {
@@ -102,19 +103,7 @@ export class InflatingSource implements ByteSource {
     return this.spool.readInto(target, offset, want, position);
   }
 
-  read(position: number, length: number): Buffer {
-    const n = Math.max(0, Math.min(length, this.size - Math.max(0, position)));
-    const out = Buffer.allocUnsafe(n);
-    const got = n > 0 ? this.readInto(out, 0, n, position) : 0;
-    return got === n ? out : out.subarray(0, got);
-  }
-
-  slice(start: number, end: number): ByteSource {
-    const s = Math.max(0, Math.min(start, this.size));
-    return new WindowSource(this, s, Math.max(s, Math.min(end, this.size)));
-  }
-
-  close(): void {
+  override close(): void {
     this.spool.dispose();
   }
 }
