@@ -6,3 +6,5 @@ export * from './scan/registry.js';
 export * from './scan/scan.js';
 export { expandPaths } from './scan/walk.js';
 export * from './samples/index.js';
+export * from './sign/index.js';
+export * from './convert/index.js';

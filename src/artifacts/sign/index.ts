@@ -1,0 +1,15 @@
+export * from './errors.js';
+export { CURVES, generateKeyPair, keyHint, type Curve } from './keys.js';
+export { parseBundle, pae, BUNDLE_MEDIA_TYPE, type Bundle, type MaterialKind } from './bundle.js';
+export { parseStatement } from './payload.js';
+export {
+  buildManifest,
+  rootDigest,
+  statementJson,
+  type Manifest,
+  type Resource,
+  type Serialization,
+} from './manifest.js';
+export { signModel, DEFAULT_SIGNATURE, type SignOptions, type SignResult } from './sign.js';
+export { verifyModel, verifyBundleSignature, type VerifyOptions, type VerifyResult } from './verify.js';
+export { digestModel, type DigestOptions } from './digest.js';

@@ -1,0 +1,96 @@
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import type { Bundle } from './bundle.js';
+import { bundleJson, pae } from './bundle.js';
+import { parsePemCertificates } from './certs.js';
+import { signError } from './errors.js';
+import type { HashOptions } from './hash.js';
+import { ecdsaSign, keyHint, loadPrivateKey, samePublicKey } from './keys.js';
+import { buildManifest, rootDigest, statementJson, type Manifest } from './manifest.js';
+import { GIT_PATHS, relativeIgnores } from './walk.js';
+
+export const DEFAULT_SIGNATURE = 'model.sig';
+
+export interface SignOptions extends HashOptions {
+  /** PEM of the ECDSA private key (P-256, P-384 or P-521). */
+  privateKey: string | Buffer;
+  /** Where to write the bundle; default MODEL/model.sig (beside the file for a one-file model). */
+  signaturePath?: string;
+  ignorePaths?: readonly string[];
+  /** PEM of the signing certificate: the bundle then carries a certificate chain, not a key hint. */
+  certificate?: string;
+  /** PEM texts of the certificates that chain the signing certificate to a root. */
+  certificateChain?: readonly string[];
+  shardSize?: number;
+  allowSymlinks?: boolean;
+}
+
+export interface SignResult {
+  signaturePath: string;
+  modelName: string;
+  rootDigest: string;
+  resources: number;
+  manifest: Manifest;
+}
+
+export async function defaultSignaturePath(modelPath: string): Promise<string> {
+  const st = await stat(modelPath).catch(() => undefined);
+  return st?.isFile()
+    ? join(resolve(modelPath, '..'), DEFAULT_SIGNATURE)
+    : join(modelPath, DEFAULT_SIGNATURE);
+}
+
+/** The paths a signature always leaves out, plus the user's: the signature itself and git metadata. */
+export function defaultIgnores(
+  modelPath: string,
+  signaturePath: string,
+  user: readonly string[] = [],
+): string[] {
+  return [
+    ...user.map((p) => resolve(modelPath, p)),
+    resolve(signaturePath),
+    ...GIT_PATHS.map((p) => resolve(modelPath, p)),
+  ];
+}
+
+/** Signs a model (file or directory) with an EC key, writing an OMS v1.0 Sigstore bundle. */
+export async function signModel(modelPath: string, opts: SignOptions): Promise<SignResult> {
+  const key = loadPrivateKey(opts.privateKey);
+  if (opts.shardSize !== undefined && (!Number.isSafeInteger(opts.shardSize) || opts.shardSize <= 0))
+    throw signError('USAGE', 'shard size must be a positive integer', 'usage');
+  const signaturePath = opts.signaturePath ?? (await defaultSignaturePath(modelPath));
+  let material: Bundle['verificationMaterial'];
+  if (opts.certificate !== undefined) {
+    const [leaf] = parsePemCertificates(opts.certificate, 'signing certificate');
+    if (!leaf || !samePublicKey(leaf.publicKey, key))
+      throw signError('KEY_MISMATCH', 'the signing certificate does not match the private key', 'usage');
+    const chain = (opts.certificateChain ?? []).flatMap((p, i) =>
+      parsePemCertificates(p, `certificate chain #${i + 1}`),
+    );
+    material = {
+      x509CertificateChain: {
+        certificates: [leaf, ...chain].map((c) => ({ rawBytes: c.raw.toString('base64') })),
+      },
+      tlogEntries: [],
+    };
+  } else material = { publicKey: { hint: keyHint(key) }, tlogEntries: [] };
+
+  const ignores = defaultIgnores(modelPath, signaturePath, opts.ignorePaths);
+  const st = await stat(modelPath).catch(() => undefined);
+  const manifest = await buildManifest(modelPath, {
+    ...opts,
+    ignorePaths: ignores,
+    recordIgnorePaths: st?.isDirectory() ? relativeIgnores(modelPath, ignores) : [],
+  });
+  const payload = Buffer.from(statementJson(manifest));
+  const sig = ecdsaSign(key, pae(payload));
+  await writeFile(signaturePath, bundleJson(material, payload, sig));
+  return {
+    signaturePath,
+    modelName: manifest.modelName,
+    rootDigest: rootDigest(manifest.resources),
+    resources: manifest.resources.length,
+    manifest,
+  };
+}

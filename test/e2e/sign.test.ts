@@ -1,0 +1,146 @@
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// Black-box: the built CLI (npm test builds first).
+const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+const MT = new URL('../fixtures/signing/model-transparency/', import.meta.url).pathname;
+const KEYS = join(MT, 'keys/certificate');
+const tmp = mkdtempSync(join(tmpdir(), 'warden-sign-e2e-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function warden(args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function wardenAsync(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [CLI, ...args]);
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.on('error', reject);
+    p.on('close', (code) => resolve({ code, out, err }));
+  });
+}
+
+function makeModel(name: string): string {
+  const dir = join(tmp, name);
+  mkdirSync(join(dir, 'tokenizer'), { recursive: true });
+  writeFileSync(join(dir, 'model.safetensors'), Buffer.alloc(5000, 3));
+  writeFileSync(join(dir, 'tokenizer', 'vocab.txt'), 'a\nb\n');
+  return dir;
+}
+
+describe('warden keygen / sign / verify / digest', () => {
+  it.each(['p256', 'p384', 'p521'])('round trip with a %s key, then tampering fails closed', (curve) => {
+    const key = join(tmp, `${curve}.pem`);
+    expect(warden(['keygen', '--curve', curve, '--out', key]).code).toBe(0);
+    expect(statSync(key).mode & 0o777).toBe(0o600);
+    const pub = join(tmp, `${curve}.pub`);
+    expect(readFileSync(pub, 'utf8')).toContain('BEGIN PUBLIC KEY');
+    expect(warden(['keygen', '--out', key]).code).toBe(2); // exists
+
+    const dir = makeModel(`m-${curve}`);
+    const signed = warden(['sign', dir, '--key', key]);
+    expect(signed.code).toBe(0);
+    const digest = warden(['digest', dir]);
+    expect(digest.code).toBe(0);
+    expect(signed.out).toContain(digest.out.trim());
+    const ok = warden(['verify', dir, '--public-key', pub]);
+    expect(ok).toMatchObject({ code: 0 });
+    if (curve !== 'p256') return; // the failure paths do not depend on the curve
+
+    const f = join(dir, 'tokenizer', 'vocab.txt');
+    writeFileSync(f, 'a\nc\n');
+    const bad = warden(['verify', dir, '--public-key', pub]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('DIGEST_MISMATCH');
+    expect(bad.err).toContain('tokenizer/vocab.txt');
+    writeFileSync(f, 'a\nb\n');
+    writeFileSync(join(dir, 'extra.py'), 'import os');
+    expect(warden(['verify', dir, '--public-key', pub]).err).toContain('UNSIGNED_FILE');
+    expect(warden(['verify', dir, '--public-key', pub, '--ignore-unsigned-files']).code).toBe(0);
+    rmSync(join(dir, 'extra.py'));
+    rmSync(f);
+    const missing = warden(['verify', dir, '--public-key', pub]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('MISSING_FILE');
+  });
+
+  it('a flipped signature byte is BAD_SIGNATURE; usage errors exit 2', () => {
+    const key = join(tmp, 'flip.pem');
+    warden(['keygen', '--out', key]);
+    const dir = makeModel('flip');
+    const sig = join(tmp, 'flip.sig');
+    expect(warden(['sign', dir, '--key', key, '--signature', sig, '--shard-size', '1024']).code).toBe(0);
+    const b = JSON.parse(readFileSync(sig, 'utf8')) as { dsseEnvelope: { signatures: { sig: string }[] } };
+    const raw = Buffer.from(b.dsseEnvelope.signatures[0]!.sig, 'base64');
+    raw[raw.length - 1]! ^= 0x80;
+    b.dsseEnvelope.signatures[0]!.sig = raw.toString('base64');
+    writeFileSync(sig, JSON.stringify(b));
+    const r = warden(['verify', dir, '--public-key', join(tmp, 'flip.pub'), '--signature', sig]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('BAD_SIGNATURE');
+    expect(warden(['verify', dir]).code).toBe(2);
+    expect(warden(['verify', join(tmp, 'nope'), '--public-key', join(tmp, 'flip.pub')]).code).toBe(2);
+    expect(warden(['sign', dir, '--key', join(tmp, 'nope.pem')]).code).toBe(2);
+    expect(warden(['keygen', '--curve', 'p192', '--out', join(tmp, 'x.pem')]).code).toBe(2);
+  });
+
+  it('signs with the reference test certificate and verifies against its CA chain', () => {
+    const dir = makeModel('cert');
+    const k = (f: string) => join(KEYS, f);
+    const s = warden([
+      'sign',
+      dir,
+      '--key',
+      k('signing-key.pem'),
+      '--certificate',
+      k('signing-key-cert.pem'),
+      '--certificate-chain',
+      k('int-ca-cert.pem'),
+    ]);
+    expect(s.code).toBe(0);
+    expect(warden(['verify', dir, '--certificate-chain', k('int-ca-cert.pem'), k('ca-cert.pem')]).code).toBe(
+      0,
+    );
+    const r = warden(['verify', dir, '--certificate-chain', k('int-ca-cert.pem')]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('UNTRUSTED_CERTIFICATE');
+  });
+
+  const folders = readdirSync(MT).filter((d) => /-(elliptic-key|certificate)$/.test(d));
+  it.concurrent.each(folders)('conformance: %s verifies', async (d) => {
+    const dir = join(tmp, 'conf', d);
+    cpSync(join(MT, d), dir, { recursive: true });
+    const single = !readdirSync(dir).includes('signme-2');
+    const model = single ? join(dir, 'signme-1') : dir;
+    const ignore = readdirSync(dir).includes('ignore-me') ? ['--ignore-paths', 'ignore-me'] : [];
+    const trust = d.endsWith('-certificate')
+      ? ['--certificate-chain', join(KEYS, 'int-ca-cert.pem'), join(KEYS, 'ca-cert.pem')]
+      : ['--public-key', join(KEYS, 'signing-key-pub.pem')];
+    const args = ['verify', model, ...trust, '--signature', join(dir, 'model.sig'), ...ignore];
+    const r = await wardenAsync(args);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    if (!/^v(0\.2\.0-certificate|1\.1\.0-elliptic-key)$/.test(d)) return;
+    writeFileSync(join(dir, 'signme-1'), 'tampered');
+    const t = await wardenAsync(args);
+    expect(t.code).toBe(1);
+    expect(t.err).toContain('DIGEST_MISMATCH');
+  });
+});
