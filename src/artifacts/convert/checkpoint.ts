@@ -10,6 +10,7 @@ import { mergeMembers, type Member } from '../formats/zip/members.js';
 import { openMember, type OpenedMember } from '../formats/zip/open.js';
 import { FLAG_ENCRYPTED } from '../formats/zip/records.js';
 import { invalid, unsupported } from './errors.js';
+import { isLegacyTorch, openTorchLegacy } from './legacy.js';
 import { readTorchPickle, type FlatCheckpoint, type StorageRef } from './torch-pickle.js';
 
 /** Largest data.pkl read into memory (real ones are kilobytes to a few megabytes). */
@@ -30,10 +31,16 @@ function isZip(src: ByteSource): boolean {
   return h.length === 4 && h.readUInt32LE(0) === 0x04034b50;
 }
 
+/** Opens a torch.save checkpoint: the zip format, or the legacy stacked-pickle one. */
+export function openTorchCheckpoint(src: ByteSource): TorchZip {
+  if (isLegacyTorch(src)) return openTorchLegacy(src, MAX_PICKLE_BYTES);
+  return openTorchZip(src);
+}
+
 export function openTorchZip(src: ByteSource): TorchZip {
   if (!isZip(src))
     throw unsupported(
-      'not a zip checkpoint (torch.save since 1.6 writes zip; legacy formats are not converted yet)',
+      'not a torch checkpoint: neither the zip format nor the legacy stacked-pickle one (the tar format of torch < 0.4 is not converted)',
     );
   const { dir, error } = findDirectory(src);
   if (!dir?.valid) throw invalid('zip checkpoint without a readable central directory', error ?? undefined);

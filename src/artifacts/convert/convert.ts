@@ -1,7 +1,7 @@
 /**
- * `convertCheckpoint`: a PyTorch zip checkpoint to safetensors without executing anything.
+ * `convertCheckpoint`: a PyTorch checkpoint (zip or legacy format) to safetensors, executing nothing.
  * 1. scan the checkpoint; a finding at or above `high` refuses the conversion (no bypass);
- * 2. evaluate data.pkl with the strict allowlist evaluator (torch-pickle.ts);
+ * 2. evaluate its pickle with the strict allowlist evaluator (torch-pickle.ts);
  * 3. stream each tensor's contiguous bytes into a temp safetensors file beside the output;
  * 4. re-scan the written file and only then rename it into place.
  * Tensors that shared a storage (tied weights, views) are each written as their own copy, since
@@ -13,7 +13,7 @@ import { existsSync, readSync, openSync, closeSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { VERSION, atLeast, fileSource, type Finding, type Severity } from '../../core/index.js';
 import { scanFile, type ScanFileOptions } from '../scan/engine.js';
-import { openTorchZip, type TorchZip } from './checkpoint.js';
+import { openTorchCheckpoint, type TorchZip } from './checkpoint.js';
 import { ConvertError, ConvertRefusedError, invalid } from './errors.js';
 import { safetensorsOrder, writeSafetensorsTemp, type OutTensor } from './safetensors-out.js';
 import { checkView, tensorBytes, tensorChunks } from './tensor-bytes.js';
@@ -26,6 +26,8 @@ export interface ConvertOptions {
   out?: string;
   /** Replace an existing output file. */
   overwrite?: boolean;
+  /** Largest output allowed, in bytes of tensor data; default 4x the checkpoint + 64 MiB. */
+  maxOutputBytes?: number;
   /** Options of the safety scan (strict mode, policy); they can only make it stricter in effect. */
   scan?: ScanFileOptions;
 }
@@ -130,7 +132,7 @@ export async function prepareConversion(
     const hash = sha256FileInWorker(path);
     let ckpt: TorchZip;
     try {
-      ckpt = openTorchZip(src);
+      ckpt = openTorchCheckpoint(src);
     } catch (e) {
       hash.stop();
       throw e;
@@ -151,6 +153,15 @@ export async function prepareConversion(
         });
       }
       if (tensors.length === 0) throw invalid(`${path} holds no tensors`);
+      // stride-0 (expanded) views and many views of one storage multiply the output: bound it
+      const total = tensors.reduce((a, t) => a + t.nbytes, 0);
+      const limit = opts.maxOutputBytes ?? 4 * src.size + 64 * 1024 ** 2;
+      if (total > limit)
+        throw new ConvertError(
+          'LIMIT_EXCEEDED',
+          `the tensors would take ${total} bytes as safetensors, over the limit of ${limit} (4x the checkpoint + 64 MiB)`,
+          { kind: 'limit' },
+        );
       const shared = [...groups.values()].filter((g) => g.length > 1);
       const metadata: Record<string, string> = {
         format: 'pt',

@@ -144,7 +144,7 @@ function rebuildTensor(fn: string, a: PV[]): TensorRef {
 }
 
 /** Hooks that accept exactly what torch.save writes for tensors, parameters and dicts of them. */
-export function torchHooks(): UnpickleHooks {
+export function torchHooks(storages = new Map<string, StorageRef>()): UnpickleHooks {
   return {
     global(module, name, at) {
       const ok =
@@ -163,7 +163,10 @@ export function torchHooks(): UnpickleHooks {
     persistentLoad(pid, at) {
       const items = pid instanceof PTuple ? pid.items : [];
       const [tag, type, key, location, numel] = items;
-      if (items.length !== 5 || tag !== 'storage' || !(type instanceof TorchGlobal))
+      // zip checkpoints: 5 items; legacy ones add view metadata, None unless a storage view
+      const legacyView = items.length === 6 ? items[5] : null;
+      if (legacyView !== null) throw unsupported(`storage view at byte ${at} (legacy view metadata)`);
+      if (items.length < 5 || items.length > 6 || tag !== 'storage' || !(type instanceof TorchGlobal))
         throw unsupported(`persistent id at byte ${at} is not a torch storage record`);
       if (typeof key !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(key))
         throw invalid(`storage key at byte ${at} is not a plain name`);
@@ -171,7 +174,12 @@ export function torchHooks(): UnpickleHooks {
         throw invalid(`storage ${key} has an invalid element count`);
       const dtype = type.name === 'UntypedStorage' ? null : STORAGE_DTYPES[type.name];
       if (dtype === undefined) throw unsupported(`storage type ${type.describe()} is not a storage class`);
-      return new StorageRef(key, dtype, numel, typeof location === 'string' ? location : '');
+      const known = storages.get(key);
+      if (known && (known.dtype !== dtype || known.numel !== numel))
+        throw invalid(`storage ${key} is declared twice with different types or sizes`);
+      const ref = known ?? new StorageRef(key, dtype, numel, typeof location === 'string' ? location : '');
+      storages.set(key, ref);
+      return ref;
     },
     call(callee, args, at) {
       if (!(callee instanceof TorchGlobal)) throw unsupported(`pickle calls a non-global at byte ${at}`);
@@ -209,7 +217,11 @@ const MAX_VISITS = 2_000_000;
 
 /** Evaluates data.pkl and flattens nested dicts/lists to dotted names ('model.fc.weight'). */
 export function readTorchPickle(data: Uint8Array): FlatCheckpoint {
-  const root = unpickle(data, torchHooks());
+  return flattenCheckpoint(unpickle(data, torchHooks()));
+}
+
+/** Flattens an evaluated checkpoint to dotted tensor names. */
+export function flattenCheckpoint(root: PV): FlatCheckpoint {
   const out: FlatCheckpoint = { tensors: new Map(), skipped: [] };
   let visits = 0;
   const walk = (v: PV, name: string, depth: number): void => {

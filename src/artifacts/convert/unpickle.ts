@@ -6,53 +6,31 @@
  */
 import { OP, opName } from '../formats/pickle/opcodes.js';
 import { invalid, unsupported } from './errors.js';
+import {
+  PDict,
+  PList,
+  PTuple,
+  UNPICKLE_LIMITS,
+  dictKey,
+  type PV,
+  type UnpickleHooks,
+} from './pickle-values.js';
 
-/** Objects the hooks create (globals, storages, tensors): opaque to the evaluator. */
-export abstract class Foreign {
-  abstract describe(): string;
-}
-
-export class PList {
-  constructor(readonly items: PV[] = []) {}
-}
-export class PTuple {
-  constructor(readonly items: PV[]) {}
-}
-/** Dict keys are strings or integers (torch state dicts and optimizer states use nothing else). */
-export type PKey = string | number;
-export class PDict {
-  readonly map = new Map<PKey, PV>();
-}
-
-export type PV = null | boolean | number | bigint | string | Uint8Array | PList | PTuple | PDict | Foreign;
-
-/** What the evaluator asks of its host. Every hook throws for anything it does not allow. */
-export interface UnpickleHooks {
-  global(module: string, name: string, at: number): PV;
-  persistentLoad(pid: PV, at: number): PV;
-  call(callee: PV, args: PTuple, at: number): PV;
-  build(target: PV, state: PV, at: number): void;
-}
-
-/** Bounds on evaluation; torch's data.pkl stays far below them. */
-export const UNPICKLE_LIMITS = { stack: 1 << 20, memo: 1 << 22, marks: 1 << 16 };
-
-function dictKey(k: PV, at: number): PKey {
-  if (typeof k === 'string') return k;
-  if (typeof k === 'number' && Number.isInteger(k)) return k;
-  if (typeof k === 'bigint' && k >= BigInt(Number.MIN_SAFE_INTEGER) && k <= BigInt(Number.MAX_SAFE_INTEGER))
-    return Number(k);
-  throw unsupported(`pickle: dict key at byte ${at} is not a string or integer`);
-}
+export * from './pickle-values.js';
 
 /** Evaluates one pickle stream held in `buf` and returns the value STOP pops. */
 export function unpickle(buf: Uint8Array, hooks: UnpickleHooks): PV {
+  return unpickleAt(buf, 0, hooks).value;
+}
+
+/** Evaluates the pickle stream starting at `start`; returns its value and where it ended. */
+export function unpickleAt(buf: Uint8Array, start: number, hooks: UnpickleHooks): { value: PV; end: number } {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.length);
   const stack: PV[] = [];
   const marks: number[] = [];
   const memo = new Map<number, PV>();
-  let pos = 0;
-  let at = 0;
+  let pos = start;
+  let at = start;
   const need = (n: number): void => {
     if (n < 0 || pos + n > b.length) throw invalid(`pickle: data ends inside the opcode at byte ${at}`);
   };
@@ -132,7 +110,7 @@ export function unpickle(buf: Uint8Array, hooks: UnpickleHooks): PV {
       case OP.STOP:
         if (stack.length !== 1 || marks.length)
           throw invalid('pickle: STOP with a stack that is not one value');
-        return stack[0] as PV;
+        return { value: stack[0] as PV, end: pos };
       case OP.MARK:
         if (marks.length >= UNPICKLE_LIMITS.marks) throw invalid('pickle: too many marks');
         marks.push(stack.length);
