@@ -3,6 +3,7 @@
  * rebuild functions produce (TensorRef: storage, offset, size, stride), and flattening of nested
  * dicts to dotted tensor names. Nothing here imports or calls anything from the checkpoint.
  */
+import { DTYPE_BITS } from '../formats/safetensors/header.js';
 import { ConvertError, invalid, unsupported } from './errors.js';
 import { Foreign, PDict, PList, PTuple, unpickle, type PV, type UnpickleHooks } from './unpickle.js';
 
@@ -12,41 +13,42 @@ export interface DType {
   size: number;
 }
 
-const D = (st: string, size: number): DType => ({ st, size });
+// element sizes come from the safetensors dtype table, the one place they are defined
+const D = (st: string): DType => ({ st, size: (DTYPE_BITS[st] ?? 0) / 8 });
 
 /** Legacy typed storage classes (what torch 2.x still writes in persistent ids) -> dtype. */
 export const STORAGE_DTYPES: Readonly<Record<string, DType>> = {
-  DoubleStorage: D('F64', 8),
-  FloatStorage: D('F32', 4),
-  HalfStorage: D('F16', 2),
-  BFloat16Storage: D('BF16', 2),
-  LongStorage: D('I64', 8),
-  IntStorage: D('I32', 4),
-  ShortStorage: D('I16', 2),
-  CharStorage: D('I8', 1),
-  ByteStorage: D('U8', 1),
-  BoolStorage: D('BOOL', 1),
-  Float8_e4m3fnStorage: D('F8_E4M3', 1),
-  Float8_e5m2Storage: D('F8_E5M2', 1),
+  DoubleStorage: D('F64'),
+  FloatStorage: D('F32'),
+  HalfStorage: D('F16'),
+  BFloat16Storage: D('BF16'),
+  LongStorage: D('I64'),
+  IntStorage: D('I32'),
+  ShortStorage: D('I16'),
+  CharStorage: D('I8'),
+  ByteStorage: D('U8'),
+  BoolStorage: D('BOOL'),
+  Float8_e4m3fnStorage: D('F8_E4M3'),
+  Float8_e5m2Storage: D('F8_E5M2'),
 };
 
 /** torch.<dtype> objects (the dtype argument of _rebuild_tensor_v3) -> dtype. */
 export const TORCH_DTYPES: Readonly<Record<string, DType>> = {
-  float64: D('F64', 8),
-  float32: D('F32', 4),
-  float16: D('F16', 2),
-  bfloat16: D('BF16', 2),
-  int64: D('I64', 8),
-  int32: D('I32', 4),
-  int16: D('I16', 2),
-  int8: D('I8', 1),
-  uint8: D('U8', 1),
-  uint16: D('U16', 2),
-  uint32: D('U32', 4),
-  uint64: D('U64', 8),
-  bool: D('BOOL', 1),
-  float8_e4m3fn: D('F8_E4M3', 1),
-  float8_e5m2: D('F8_E5M2', 1),
+  float64: D('F64'),
+  float32: D('F32'),
+  float16: D('F16'),
+  bfloat16: D('BF16'),
+  int64: D('I64'),
+  int32: D('I32'),
+  int16: D('I16'),
+  int8: D('I8'),
+  uint8: D('U8'),
+  uint16: D('U16'),
+  uint32: D('U32'),
+  uint64: D('U64'),
+  bool: D('BOOL'),
+  float8_e4m3fn: D('F8_E4M3'),
+  float8_e5m2: D('F8_E5M2'),
 };
 
 const REBUILD = new Set([

@@ -3,6 +3,8 @@
  * the reference writer does) and zero-filled tensor data.
  */
 
+import { DTYPE_BITS } from './header.js';
+
 /** A tensor to write: name, dtype, shape; `bytes` overrides the computed size. */
 export interface TensorSpec {
   name: string;
@@ -10,19 +12,6 @@ export interface TensorSpec {
   shape: number[];
   bytes?: number;
 }
-
-const BYTES: Record<string, number> = {
-  F64: 8,
-  I64: 8,
-  U64: 8,
-  F32: 4,
-  I32: 4,
-  U32: 4,
-  F16: 2,
-  BF16: 2,
-  I16: 2,
-  U16: 2,
-};
 
 /** The header object and total data size for `tensors` laid out back to back. */
 export function safetensorsLayout(
@@ -33,7 +22,9 @@ export function safetensorsLayout(
   if (metadata) header['__metadata__'] = metadata;
   let offset = 0;
   for (const t of tensors) {
-    const n = t.bytes ?? t.shape.reduce((a, b) => a * b, 1) * (BYTES[t.dtype] ?? 1);
+    // unknown dtypes (hostile-header tests) take one byte per element
+    const bits = DTYPE_BITS[t.dtype] ?? 8;
+    const n = t.bytes ?? Math.ceil((t.shape.reduce((a, b) => a * b, 1) * bits) / 8);
     header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + n] };
     offset += n;
   }
