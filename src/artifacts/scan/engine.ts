@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import {
   REFS,
   WardenError,
@@ -167,17 +166,21 @@ export async function scanSource(
   return { item, findings: shared.findings, metrics: shared.metrics };
 }
 
+/** The result of a file that could not be scanned at all (unreadable, worker died, timed out). */
+export function errorResult(name: string, error: { code: string; message: string }): FileScanResult {
+  return {
+    item: { name, format: 'unknown', status: 'error', findings: 0, error },
+    findings: [],
+    metrics: {},
+  };
+}
+
 export async function scanFile(path: string, opts: ScanFileOptions = {}): Promise<FileScanResult> {
   let src: ByteSource;
   try {
     src = fileSource(path);
   } catch (e) {
-    const err = toWardenError(e);
-    return {
-      item: { name: path, format: 'unknown', status: 'error', findings: 0, error: err.toJSON() },
-      findings: [],
-      metrics: {},
-    };
+    return errorResult(path, toWardenError(e).toJSON());
   }
   try {
     return await scanSource(path, src, opts);
@@ -191,5 +194,5 @@ export async function scanBytes(
   bytes: Uint8Array,
   opts: ScanFileOptions = {},
 ): Promise<FileScanResult> {
-  return scanSource(name || basename(name), bufferSource(bytes), opts);
+  return scanSource(name, bufferSource(bytes), opts);
 }

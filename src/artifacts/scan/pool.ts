@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { scanFile, type FileScanResult, type ScanFileOptions } from './engine.js';
+import { errorResult, scanFile, type FileScanResult, type ScanFileOptions } from './engine.js';
 import { DEFAULT_LIMITS } from './types.js';
 import type { WorkerJob } from './worker.js';
 
@@ -13,14 +13,6 @@ const CAN_USE_WORKERS = !import.meta.url.endsWith('.ts');
 const WORKER_HEAP_MB = 1024;
 // Parsers check their deadline cooperatively; the watchdog is the backstop for one that does not.
 const WATCHDOG_GRACE_MS = 5_000;
-
-function failed(path: string, error: { code: string; message: string }): FileScanResult {
-  return {
-    item: { name: path, format: 'unknown', status: 'error', findings: 0, error },
-    findings: [],
-    metrics: {},
-  };
-}
 
 /**
  * Scans files on all cores, each in a worker thread with a capped heap and a watchdog, calling back
@@ -69,7 +61,7 @@ export async function scanFilesParallel(
         clearTimeout(timer);
         w.removeAllListeners();
         void w.terminate();
-        if (current >= 0) finish(current, failed(paths[current]!, { code, message }));
+        if (current >= 0) finish(current, errorResult(paths[current]!, { code, message }));
         current = -1;
         spawn();
       };
@@ -79,7 +71,7 @@ export async function scanFilesParallel(
           if (a.id !== current) return;
           finish(
             a.id,
-            a.result ?? failed(paths[a.id]!, a.error ?? { code: 'INTERNAL', message: 'worker failed' }),
+            a.result ?? errorResult(paths[a.id]!, a.error ?? { code: 'INTERNAL', message: 'worker failed' }),
           );
           send(w);
         });

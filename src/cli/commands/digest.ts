@@ -1,6 +1,6 @@
 import { digestModel } from '../../artifacts/sign/index.js';
 import { EXIT, type ExitCode } from '../exit.js';
-import { positiveInt } from './sign.js';
+import { positiveInt } from '../flags.js';
 
 export interface DigestFlags {
   ignorePaths?: string[];

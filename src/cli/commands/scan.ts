@@ -3,6 +3,7 @@ import { WardenError, type Severity } from '../../core/index.js';
 import { ScanOptionsSchema, scanPaths, type ScanOptions } from '../../artifacts/index.js';
 import { render, OutputFormatSchema } from '../../report/index.js';
 import { exitCodeForVerdict, type ExitCode } from '../exit.js';
+import { positiveInt } from '../flags.js';
 import { progressBar, stdinToTempFile, writeOutput } from '../io.js';
 
 /** Flags of `warden scan` as commander parses them. */
@@ -42,27 +43,19 @@ function readPolicyFile(path: string): unknown {
   }
 }
 
-function int(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new WardenError('USAGE', `${name} must be a positive integer`, { kind: 'usage' });
-  return n;
-}
-
 export async function runScan(paths: string[], flags: ScanFlags): Promise<ExitCode> {
   const format = OutputFormatSchema.safeParse(flags.format);
   if (!format.success)
     throw new WardenError('USAGE', `--format must be one of ${OutputFormatSchema.options.join(', ')}`, {
       kind: 'usage',
     });
-  const timeoutMs = int('--timeout', flags.timeout);
-  const maxDepth = int('--max-depth', flags.maxDepth);
+  const timeoutMs = positiveInt('--timeout', flags.timeout);
+  const maxDepth = positiveInt('--max-depth', flags.maxDepth);
   const raw: ScanOptions = {
     failOn: flags.failOn as Severity,
     strict: flags.strict ?? false,
     ...(flags.policy ? { policy: readPolicyFile(flags.policy) as ScanOptions['policy'] } : {}),
-    ...(flags.concurrency ? { concurrency: int('--concurrency', flags.concurrency) } : {}),
+    ...(flags.concurrency ? { concurrency: positiveInt('--concurrency', flags.concurrency) } : {}),
     limits: { ...(timeoutMs ? { timeoutMs } : {}), ...(maxDepth ? { maxDepth } : {}) },
     ...(flags.forceFormat ? { format: flags.forceFormat } : {}),
   };

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { WardenError } from '../../core/index.js';
 import { signModel } from '../../artifacts/sign/index.js';
 import { EXIT, type ExitCode } from '../exit.js';
+import { positiveInt } from '../flags.js';
 
 /** Flags of `warden sign` as commander parses them. */
 export interface SignFlags {
@@ -24,14 +25,6 @@ export function readArg(path: string, what: string): string {
       kind: 'usage',
     });
   }
-}
-
-export function positiveInt(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n <= 0)
-    throw new WardenError('USAGE', `${name} must be a positive integer`, { kind: 'usage' });
-  return n;
 }
 
 export async function runSign(modelPath: string, flags: SignFlags): Promise<ExitCode> {

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { WardenError } from '../../core/index.js';
 import { isVerificationFailure, verifyModel } from '../../artifacts/sign/index.js';
 import { EXIT, type ExitCode } from '../exit.js';
-import { positiveInt, readArg } from './sign.js';
+import { positiveInt } from '../flags.js';
+import { readArg } from './sign.js';
 
 /** Flags of `warden verify` as commander parses them. */
 export interface VerifyFlags {
