@@ -10,16 +10,11 @@
 //   BENCH_PYTHON=0 node bench/pickle.mjs                # skip the Python baseline
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BENCH_DIR as here, WORK_DIR as work, arg } from './lib.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const work = join(here, '.work');
 const argv = process.argv.slice(2);
-const arg = (name, dflt) => {
-  const i = argv.indexOf(name);
-  return i === -1 ? dflt : argv[i + 1];
-};
 
 if (argv[0] === '--measure') {
   // child mode: scan one file, report time, opcodes and peak RSS as JSON

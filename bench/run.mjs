@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const names = readdirSync(here)
-  .filter((f) => f.endsWith('.mjs') && f !== 'run.mjs')
+  .filter((f) => f.endsWith('.mjs') && f !== 'run.mjs' && f !== 'lib.mjs')
   .map((f) => f.replace(/\.mjs$/, ''));
 const [name, ...rest] = process.argv.slice(2);
 if (!name || !names.includes(name)) {

@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { digestModel, generateKeyPair, signModel, verifyModel } from '../dist/artifacts/sign/index.js';
+import { median } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const nFiles = Number(process.argv[2] ?? 4);
@@ -28,11 +29,6 @@ function generate() {
     }
     closeSync(fd);
   }
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 async function timeIt(fn, runs = 3) {

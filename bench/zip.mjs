@@ -22,16 +22,12 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
+import { BENCH_DIR as here, arg, u16, u32 } from './lib.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
-const arg = (name, dflt) => {
-  const i = argv.indexOf(name);
-  return i === -1 ? dflt : argv[i + 1];
-};
 
 /** Bytes read by this process so far (Linux), or null. */
 function rchar() {
@@ -72,13 +68,6 @@ if (argv[0] === '--measure') {
   process.stdout.write(JSON.stringify(await measure(argv[1], argv[2])));
   process.exit(0);
 }
-
-const u16 = (n) => Buffer.from([n & 0xff, (n >>> 8) & 0xff]);
-const u32 = (n) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(n >>> 0);
-  return b;
-};
 
 /** Writes a torch-style zip: stored members, bit 3 data descriptors, central directory. */
 function writeTorchZip(path, totalBytes) {
