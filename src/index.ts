@@ -1,3 +1,4 @@
 export * from './core/index.js';
 export * from './artifacts/index.js';
 export * from './report/index.js';
+export * from './guard/index.js';
