@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { gradCheck } from './gradcheck.js';
+import { isWardenError } from '../../core/index.js';
+import { Graph } from './graph.js';
+import { differentiate } from './autodiff.js';
+
+const TOL = 2e-2;
+const ints = (v: number[]) => ({ ints: v });
+
+describe('backward rules match finite differences', () => {
+  const cases: [string, Parameters<typeof gradCheck>[0], Parameters<typeof gradCheck>[1]][] = [
+    [
+      'Gemm transB',
+      (g, [x, w, b]) => g.op1('Gemm', [x!, w!, b!], { transB: { i: 1 } }),
+      [
+        { name: 'x', shape: [3, 4] },
+        { name: 'w', shape: [5, 4], param: true },
+        { name: 'b', shape: [5], param: true },
+      ],
+    ],
+    [
+      'Gemm transA alpha beta',
+      (g, [a, b, c]) => g.op1('Gemm', [a!, b!, c!], { transA: { i: 1 }, alpha: { f: 0.5 }, beta: { f: 2 } }),
+      [
+        { name: 'a', shape: [4, 3] },
+        { name: 'b', shape: [4, 2] },
+        { name: 'c', shape: [1, 2] },
+      ],
+    ],
+    [
+      'MatMul batched',
+      (g, [a, b]) => g.op1('MatMul', [a!, b!]),
+      [
+        { name: 'a', shape: [2, 3, 4] },
+        { name: 'b', shape: [4, 5] },
+      ],
+    ],
+    [
+      'Add/Mul/Sub/Div broadcast',
+      (g, [a, b]) =>
+        g.op1('Div', [
+          g.op1('Mul', [g.op1('Sub', [a!, b!]), g.op1('Add', [a!, b!])]),
+          g.op1('Add', [g.op1('Mul', [b!, b!]), g.constant([2], [])]),
+        ]),
+      [
+        { name: 'a', shape: [2, 3] },
+        { name: 'b', shape: [3] },
+      ],
+    ],
+    [
+      'Relu Sigmoid Tanh LeakyRelu',
+      (g, [x]) =>
+        g.op1('Add', [
+          g.op1('Relu', [x!]),
+          g.op1('Add', [
+            g.op1('Sigmoid', [x!]),
+            g.op1('Add', [g.op1('Tanh', [x!]), g.op1('LeakyRelu', [x!], { alpha: { f: 0.1 } })]),
+          ]),
+        ]),
+      [{ name: 'x', shape: [4, 5] }],
+    ],
+    [
+      'LogSoftmax Softmax',
+      (g, [x]) =>
+        g.op1('Add', [
+          g.op1('LogSoftmax', [x!], { axis: { i: 1 } }),
+          g.op1('Softmax', [x!], { axis: { i: 1 } }),
+        ]),
+      [{ name: 'x', shape: [3, 6] }],
+    ],
+    [
+      'Reshape Flatten Transpose',
+      (g, [x]) =>
+        g.op1('Transpose', [g.op1('Reshape', [g.op1('Flatten', [x!]), g.constantInt([2, 6, 2])])], {
+          perm: ints([2, 0, 1]),
+        }),
+      [{ name: 'x', shape: [2, 3, 4] }],
+    ],
+    [
+      'ReduceSum ReduceMean',
+      (g, [x]) =>
+        g.op1('Add', [
+          g.op1('ReduceSum', [x!, g.constantInt([1])], { keepdims: { i: 0 } }),
+          g.op1('ReduceMean', [x!], { axes: ints([1]), keepdims: { i: 0 } }),
+        ]),
+      [{ name: 'x', shape: [3, 4] }],
+    ],
+    [
+      'Conv stride 1 pad 1',
+      (g, [x, w, b]) => g.op1('Conv', [x!, w!, b!], { pads: ints([1, 1, 1, 1]) }),
+      [
+        { name: 'x', shape: [2, 3, 6, 6] },
+        { name: 'w', shape: [4, 3, 3, 3], param: true },
+        { name: 'b', shape: [4], param: true },
+      ],
+    ],
+    [
+      'Conv stride 2',
+      (g, [x, w]) => g.op1('Conv', [x!, w!], { strides: ints([2, 2]) }),
+      [
+        { name: 'x', shape: [2, 2, 7, 7] },
+        { name: 'w', shape: [3, 2, 3, 3], param: true },
+      ],
+    ],
+    [
+      'MaxPool 2x2',
+      (g, [x]) => g.op('MaxPool', [x!], { kernel_shape: ints([2, 2]), strides: ints([2, 2]) }, 2)[0]!,
+      [{ name: 'x', shape: [2, 3, 4, 4] }],
+    ],
+    ['GlobalAveragePool', (g, [x]) => g.op1('GlobalAveragePool', [x!]), [{ name: 'x', shape: [2, 3, 4, 4] }]],
+  ];
+  it.each(cases)('%s', async (_name, build, inputs) => {
+    const r = await gradCheck(build, inputs);
+    expect(r.checked).toBeGreaterThan(0);
+    expect(r.maxError).toBeLessThan(TOL);
+  });
+});
+
+describe('autodiff errors', () => {
+  it('names an op without a gradient rule', () => {
+    const g = new Graph();
+    const x = g.input('x', [2, 2]);
+    const y = g.op1('ReduceSum', [g.op1('Abs', [x]), g.constantInt([0, 1])], { keepdims: { i: 0 } });
+    try {
+      differentiate(g, y, [x]);
+      expect.unreachable();
+    } catch (e) {
+      expect(isWardenError(e) && e.code).toBe('UNSUPPORTED_OP');
+      expect((e as Error).message).toContain('Abs');
+    }
+  });
+  it('refuses an unknown op when building', () => {
+    const g = new Graph();
+    expect(() => g.op1('Einsum', [g.input('x', [2])])).toThrow(/Einsum/);
+  });
+});

@@ -1,0 +1,183 @@
+import { robustnessError } from '../../errors.js';
+import type { Graph } from '../graph.js';
+import { attrInt, attrInts, type Attrs, type Shape } from '../types.js';
+import type { OpRule } from '../rule.js';
+import { reduceSum } from './util.js';
+
+interface Geometry {
+  kernel: number[];
+  strides: number[];
+  pads: number[];
+  dilations: number[];
+}
+
+function geometry(attrs: Attrs, kernel: number[]): Geometry {
+  const n = kernel.length;
+  if (attrs.auto_pad && 's' in attrs.auto_pad && attrs.auto_pad.s !== 'NOTSET')
+    throw robustnessError('UNSUPPORTED_OP', 'auto_pad is not supported; give explicit pads');
+  return {
+    kernel,
+    strides: attrInts(attrs, 'strides', Array<number>(n).fill(1)),
+    pads: attrInts(attrs, 'pads', Array<number>(2 * n).fill(0)),
+    dilations: attrInts(attrs, 'dilations', Array<number>(n).fill(1)),
+  };
+}
+
+function spatialOut(input: Shape, geo: Geometry): number[] {
+  const n = geo.kernel.length;
+  return geo.kernel.map((k, d) => {
+    const size = input[2 + d] ?? -1;
+    if (size < 0) return -1;
+    const eff = (geo.dilations[d] ?? 1) * (k - 1) + 1;
+    return Math.floor((size + (geo.pads[d] ?? 0) + (geo.pads[d + n] ?? 0) - eff) / (geo.strides[d] ?? 1)) + 1;
+  });
+}
+
+const ai = (v: number[]) => ({ ints: v });
+
+/** Gradient of a 2-D convolution w.r.t. its weights: a convolution of the input by the output gradient. */
+function convWeightGrad(g: Graph, x: string, gy: string, w: Shape, geo: Geometry): string {
+  if (geo.dilations.some((d) => d !== 1))
+    throw robustnessError('UNSUPPORTED_OP', 'Conv weight gradient with dilation');
+  // Swap batch and channels: x^T [C,N,H,W] convolved with gy^T [O,N,Ho,Wo] dilated by the stride gives [C,O,kh,kw].
+  const xt = g.op1('Transpose', [x], { perm: ai([1, 0, 2, 3]) });
+  const gt = g.op1('Transpose', [gy], { perm: ai([1, 0, 2, 3]) });
+  const full = g.op1('Conv', [xt, gt], {
+    pads: ai(geo.pads),
+    dilations: ai(geo.strides),
+    strides: ai([1, 1]),
+  });
+  const s = g.shape(full);
+  const fit =
+    s[2] === w[2] && s[3] === w[3]
+      ? full
+      : g.op1('Slice', [
+          full,
+          g.constantInt([0, 0]),
+          g.constantInt([w[2] ?? 0, w[3] ?? 0]),
+          g.constantInt([2, 3]),
+        ]);
+  return g.op1('Transpose', [fit], { perm: ai([1, 0, 2, 3]) });
+}
+
+/** Convolution and pooling with their gradients (ConvTranspose, MaxPool indices + MaxUnpool). */
+export const CONV_RULES: OpRule[] = [
+  {
+    op: 'Conv',
+    infer: ([x = [], w = []], attrs) => {
+      if (attrInt(attrs, 'group', 1) !== 1)
+        throw robustnessError('UNSUPPORTED_OP', 'grouped Conv is not supported');
+      return [[x[0] ?? -1, w[0] ?? -1, ...spatialOut(x, geometry(attrs, w.slice(2)))]];
+    },
+    backward: ({ g, node, gradOut: [gy], inShapes, needs }) => {
+      if (!gy) return [];
+      const [x, w, b] = node.inputs as [string, string, string | undefined];
+      const xs = inShapes[0] ?? [];
+      const ws = inShapes[1] ?? [];
+      const geo = geometry(node.attrs, ws.slice(2));
+      let dx: string | undefined;
+      if (needs[0]) {
+        const ys = g.shape(gy);
+        // output_padding recovers the input rows that the strided forward pass never reached
+        const outPad = geo.kernel.map((k, d) => {
+          const full =
+            (geo.strides[d] ?? 1) * ((ys[2 + d] ?? 1) - 1) + k - (geo.pads[d] ?? 0) - (geo.pads[d + 2] ?? 0);
+          return (xs[2 + d] ?? full) - full;
+        });
+        dx = g.op1('ConvTranspose', [gy, w], {
+          strides: ai(geo.strides),
+          pads: ai(geo.pads),
+          output_padding: ai(outPad),
+        });
+      }
+      const dw = needs[1] ? convWeightGrad(g, x, gy, ws, geo) : undefined;
+      const db = b && needs[2] ? reduceSum(g, gy, [0, 2, 3], false) : undefined;
+      return [dx, dw, db];
+    },
+  },
+  {
+    op: 'ConvTranspose',
+    infer: ([x = [], w = []], attrs) => {
+      const geo = geometry(attrs, w.slice(2));
+      const op = attrInts(
+        attrs,
+        'output_padding',
+        geo.kernel.map(() => 0),
+      );
+      const n = geo.kernel.length;
+      const sp = geo.kernel.map((k, d) => {
+        const size = x[2 + d] ?? -1;
+        return size < 0
+          ? -1
+          : (geo.strides[d] ?? 1) * (size - 1) +
+              (op[d] ?? 0) +
+              ((geo.dilations[d] ?? 1) * (k - 1) + 1) -
+              (geo.pads[d] ?? 0) -
+              (geo.pads[d + n] ?? 0);
+      });
+      return [[x[0] ?? -1, w[1] ?? -1, ...sp]];
+    },
+  },
+  {
+    op: 'MaxPool',
+    infer: ([x = []], attrs) => {
+      const s = [
+        x[0] ?? -1,
+        x[1] ?? -1,
+        ...spatialOut(x, geometry(attrs, attrInts(attrs, 'kernel_shape', []))),
+      ];
+      return [s, s];
+    },
+    backward: ({ g, node, gradOut: [gy], inShapes }) => {
+      if (!gy) return [];
+      const geo = geometry(node.attrs, attrInts(node.attrs, 'kernel_shape', []));
+      if (geo.kernel.some((k, d) => k > (geo.strides[d] ?? 1)))
+        throw robustnessError(
+          'UNSUPPORTED_OP',
+          'MaxPool gradient needs non-overlapping windows (kernel <= stride)',
+        );
+      const indices = node.outputs[1];
+      if (!indices) throw robustnessError('UNSUPPORTED_OP', 'MaxPool gradient needs the Indices output');
+      const x = node.inputs[0] as string;
+      const dx = g.op1('MaxUnpool', [gy, indices, g.op1('Shape', [x])], {
+        kernel_shape: ai(geo.kernel),
+        strides: ai(geo.strides),
+        pads: ai(geo.pads),
+      });
+      g.declare(dx, inShapes[0] ?? []);
+      return [dx];
+    },
+  },
+  { op: 'MaxUnpool', infer: ([x = []]) => [x] },
+  {
+    op: 'GlobalAveragePool',
+    infer: ([x = []]) => [[x[0] ?? -1, x[1] ?? -1, ...x.slice(2).map(() => 1)]],
+    backward: ({ g, node, gradOut: [gy], inShapes }) => {
+      if (!gy) return [];
+      const s = inShapes[0] ?? [];
+      const area = s.slice(2).reduce((a, b) => a * b, 1);
+      if (area <= 0)
+        throw robustnessError('UNSUPPORTED_OP', 'GlobalAveragePool gradient needs static spatial sizes');
+      const x = node.inputs[0] as string;
+      const dx = g.op1('Expand', [g.op1('Mul', [gy, g.constant([1 / area], [])]), g.op1('Shape', [x])]);
+      g.declare(dx, s);
+      return [dx];
+    },
+  },
+  {
+    op: 'Slice',
+    infer: ([x = []], _a, g, node) => {
+      const starts = g.constInts(node.inputs[1] ?? '') ?? [];
+      const ends = g.constInts(node.inputs[2] ?? '') ?? [];
+      const axes = g.constInts(node.inputs[3] ?? '') ?? starts.map((_, k) => k);
+      const out = [...x];
+      axes.forEach((a, k) => {
+        const d = x[a] ?? -1;
+        if (d < 0) return;
+        const clamp = (v: number) => Math.max(0, Math.min(d, v < 0 ? v + d : v));
+        out[a] = Math.max(0, clamp(ends[k] ?? d) - clamp(starts[k] ?? 0));
+      });
+      return [out];
+    },
+  },
+];

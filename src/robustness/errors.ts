@@ -1,0 +1,13 @@
+import { WardenError, type ErrorKind } from '../core/index.js';
+
+/** Error codes of the robustness domain (tensor engine, models, attacks). */
+export type RobustnessErrorCode =
+  'UNSUPPORTED_OP' | 'SHAPE_MISMATCH' | 'MODEL_INVALID' | 'ONNX_RUNTIME_ERROR' | 'DATA_INVALID';
+
+export function robustnessError(
+  code: RobustnessErrorCode,
+  message: string,
+  opts: { cause?: unknown; kind?: ErrorKind } = {},
+): WardenError<RobustnessErrorCode> {
+  return new WardenError(code, message, { cause: opts.cause, kind: opts.kind ?? 'input' });
+}
