@@ -136,8 +136,13 @@ export const CONV_RULES: OpRule[] = [
           'UNSUPPORTED_OP',
           'MaxPool gradient needs non-overlapping windows (kernel <= stride)',
         );
-      const indices = node.outputs[1];
-      if (!indices) throw robustnessError('UNSUPPORTED_OP', 'MaxPool gradient needs the Indices output');
+      // Forward graphs use the cheaper one-output MaxPool; differentiation adds the Indices output it needs.
+      let indices = node.outputs[1];
+      if (!indices) {
+        indices = `${node.name}_indices`;
+        node.outputs.push(indices);
+        g.declare(indices, g.shape(node.outputs[0] as string), 'int64');
+      }
       const x = node.inputs[0] as string;
       const dx = g.op1('MaxUnpool', [gy, indices, g.op1('Shape', [x])], {
         kernel_shape: ai(geo.kernel),

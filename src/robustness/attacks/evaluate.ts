@@ -1,0 +1,77 @@
+import { argmax } from '../evaluate.js';
+import type { Dataset } from '../data/dataset.js';
+import type { Attack, AttackParams, AttackTarget } from './types.js';
+
+/** Robustness numbers of one attack on one data set; both robust-accuracy conventions are given. */
+export interface AttackReport {
+  attack: string;
+  eps: number;
+  norm: string;
+  examples: number;
+  cleanAccuracy: number;
+  /** Correct after the attack over ALL examples (misclassified clean inputs count as broken), as AutoAttack reports. */
+  robustAccuracy: number;
+  /** Correct after the attack over the clean-correct examples only, as ART reports. */
+  robustAccuracyOfCorrect: number;
+  /** Clean-correct examples whose prediction the attack changed. */
+  attackSuccessRate: number;
+  maxPerturbation: number;
+  meanPerturbation: number;
+  seconds: number;
+}
+
+/** Runs an attack over the first `limit` examples in batches and measures it. */
+export async function evaluateAttack(
+  target: AttackTarget,
+  attack: Attack,
+  d: Dataset,
+  p: AttackParams,
+  opts: { limit?: number; batch?: number; onBatch?: (done: number, total: number) => void } = {},
+): Promise<AttackReport> {
+  const t0 = performance.now();
+  const n = Math.min(opts.limit ?? d.size, d.size);
+  const batch = opts.batch ?? 128;
+  const per = d.shape.reduce((a, b) => a * b, 1);
+  let clean = 0;
+  let robust = 0;
+  let flipped = 0;
+  let maxPert = 0;
+  let sumPert = 0;
+  for (let s = 0; s < n; s += batch) {
+    const m = Math.min(batch, n - s);
+    const x = d.x.slice(s * per, (s + m) * per);
+    const y = d.y.subarray(s, s + m);
+    const cleanPred = argmax(await target.logits(x, m), target.classes, m);
+    const adv = await attack.run(target, x, y, m, { ...p, seed: p.seed + s });
+    const advPred = argmax(await target.logits(adv, m), target.classes, m);
+    for (let i = 0; i < m; i++) {
+      const ok = cleanPred[i] === y[i];
+      const still = advPred[i] === y[i];
+      if (ok) clean++;
+      if (ok && still) robust++;
+      if (ok && !still) flipped++;
+      let norm = 0;
+      for (let k = i * per; k < (i + 1) * per; k++) {
+        const dlt = Math.abs((adv[k] as number) - (x[k] as number));
+        norm = p.norm === 'inf' ? Math.max(norm, dlt) : norm + dlt * dlt;
+      }
+      if (p.norm === '2') norm = Math.sqrt(norm);
+      maxPert = Math.max(maxPert, norm);
+      sumPert += norm;
+    }
+    opts.onBatch?.(s + m, n);
+  }
+  return {
+    attack: attack.name,
+    eps: p.eps,
+    norm: p.norm,
+    examples: n,
+    cleanAccuracy: clean / n,
+    robustAccuracy: robust / n,
+    robustAccuracyOfCorrect: clean ? robust / clean : 0,
+    attackSuccessRate: clean ? flipped / clean : 0,
+    maxPerturbation: maxPert,
+    meanPerturbation: sumPert / n,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}

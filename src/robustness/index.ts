@@ -1,0 +1,15 @@
+export * from './errors.js';
+export { Graph } from './engine/graph.js';
+export { differentiate } from './engine/autodiff.js';
+export { Session, type HostTensor } from './engine/session.js';
+export { importOnnx, type ImportedModel } from './engine/import.js';
+export { supportedOps } from './engine/rules/index.js';
+export type { Shape, Attrs, Attr } from './engine/types.js';
+export * from './data/dataset.js';
+export { parseIdx } from './data/idx.js';
+export { Model, ARCHITECTURES } from './models/model.js';
+export type { Layer, Param } from './models/layers.js';
+export { train, trainStepGraph, type TrainOptions, type TrainResult } from './train.js';
+export * from './evaluate.js';
+export * from './target.js';
+export * from './attacks/index.js';
