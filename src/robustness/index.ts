@@ -13,3 +13,5 @@ export { train, trainStepGraph, type TrainOptions, type TrainResult } from './tr
 export * from './evaluate.js';
 export * from './target.js';
 export * from './attacks/index.js';
+export { certifiedRadius, type Certificate } from './certify/radius.js';
+export { normCdf, normPpf, betaInc, betaPpf } from './certify/stats.js';

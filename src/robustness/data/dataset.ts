@@ -49,3 +49,22 @@ export function loadMnist(): { train: Dataset; test: Dataset } {
   );
   return { train: slice(mnist, 0, 8000, 'mnist-train'), test: slice(mnist, 8000, 10000, 'mnist-test') };
 }
+
+/**
+ * Resolves the CLI's `--data` (and `--labels`): `mnist` is the embedded default (train or test split);
+ * otherwise an IDX images file with its IDX labels file.
+ */
+export function resolveDataset(data: string, labels: string | undefined, split: 'train' | 'test'): Dataset {
+  if (data === 'mnist') return loadMnist()[split];
+  if (!labels)
+    throw robustnessError('DATA_INVALID', '--labels is required with an IDX images file', { kind: 'usage' });
+  let images: Buffer;
+  let labelBytes: Buffer;
+  try {
+    images = readFileSync(data);
+    labelBytes = readFileSync(labels);
+  } catch (e) {
+    throw robustnessError('DATA_INVALID', `cannot read data: ${(e as Error).message}`, { cause: e });
+  }
+  return fromIdx(data, images, labelBytes);
+}
