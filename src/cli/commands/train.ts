@@ -7,6 +7,7 @@ import {
   train,
   onnxClassifier,
   accuracy,
+  pgdPerturber,
 } from '../../robustness/index.js';
 import { EXIT, type ExitCode } from '../exit.js';
 import { numberFlag, positiveInt } from '../flags.js';
@@ -23,6 +24,9 @@ export interface TrainFlags {
   seed?: string;
   threads?: string;
   json?: boolean;
+  adv?: string;
+  eps?: string;
+  advSteps?: string;
 }
 
 /** Trains a model defined in code on a data set and writes it as ONNX (ready for `warden serve` and attacks). */
@@ -41,6 +45,21 @@ export async function runTrain(flags: TrainFlags): Promise<ExitCode> {
   const trainSet = resolveDataset(flags.data, flags.labels, 'train');
   const testSet = flags.data === 'mnist' ? resolveDataset('mnist', undefined, 'test') : undefined;
   const model = Model.create(flags.model, seed);
+  if (flags.adv !== undefined && flags.adv !== 'pgd' && flags.adv !== 'fgsm')
+    throw new WardenError('USAGE', '--adv must be pgd or fgsm', { kind: 'usage' });
+  const advEps = numberFlag('--eps', flags.eps, { min: 0, exclusiveMin: true, max: 1 });
+  if (flags.adv && advEps === undefined)
+    throw new WardenError('USAGE', '--adv needs --eps', { kind: 'usage' });
+  // fgsm here is "fast" adversarial training: one step from a random start (Wong et al. 2020)
+  const perturber =
+    flags.adv && advEps !== undefined
+      ? await pgdPerturber(model, {
+          eps: advEps,
+          steps: flags.adv === 'fgsm' ? 1 : (positiveInt('--adv-steps', flags.advSteps) ?? 7),
+          seed,
+          threads,
+        })
+      : undefined;
   const log = (s: string) => {
     if (!flags.json) process.stderr.write(s);
   };
@@ -52,11 +71,13 @@ export async function runTrain(flags: TrainFlags): Promise<ExitCode> {
     seed,
     threads,
     ...(lr === undefined ? {} : { lr }),
+    ...(perturber ? { perturb: perturber.perturb } : {}),
     onStep: ({ epoch, step, steps, loss }) => {
       if (step % 10 === 0 || step === steps - 1)
         log(`\repoch ${epoch + 1}/${epochs} step ${step + 1}/${steps} loss ${loss.toFixed(4)}   `);
     },
   });
+  await perturber?.close();
   log('\n');
   const bytes = model.toOnnx();
   let testAccuracy: number | null = null;
@@ -75,6 +96,7 @@ export async function runTrain(flags: TrainFlags): Promise<ExitCode> {
     parameters: model.parameterCount,
     examples: trainSet.size,
     epochs,
+    adversarial: flags.adv ? { attack: flags.adv, eps: advEps } : null,
     epochLoss: result.epochLoss,
     testAccuracy,
     seconds: result.seconds,

@@ -1,6 +1,6 @@
 import { Graph } from '../engine/graph.js';
 import { differentiate } from '../engine/autodiff.js';
-import { Session } from '../engine/session.js';
+import { Session, type HostTensor } from '../engine/session.js';
 import { crossEntropy, oneHot } from '../models/loss.js';
 import type { AttackTarget, Norm } from './types.js';
 
@@ -11,7 +11,16 @@ import type { AttackTarget, Norm } from './types.js';
  */
 export async function stepSession(
   target: AttackTarget & { emit: NonNullable<AttackTarget['emit']> },
-  opts: { eps: number; alpha: number; norm: Norm; clipMin: number; clipMax: number; threads?: number },
+  opts: {
+    eps: number;
+    alpha: number;
+    norm: Norm;
+    clipMin: number;
+    clipMax: number;
+    threads?: number;
+    /** Weights fed on every step instead of baked in (adversarial training, where they change). */
+    liveWeights?: () => Record<string, HostTensor>;
+  },
 ): Promise<{
   step(
     x: Float32Array,
@@ -48,7 +57,10 @@ export async function stepSession(
   const clipped = g.op1('Min', [g.op1('Max', [next, c(opts.clipMin)]), c(opts.clipMax)]);
   g.output(clipped);
   g.output(logits);
-  const s = await Session.create(g.toBytes(), { threads: opts.threads ?? 1 });
+  const live = opts.liveWeights;
+  const s = await Session.create(g.toBytes({ asInputs: live ? Object.keys(live()) : [] }), {
+    threads: opts.threads ?? 1,
+  });
   return {
     async step(xv, x0v, yv, n) {
       const dims = [n, ...shape];
@@ -56,6 +68,7 @@ export async function stepSession(
         x: { data: xv, dims },
         x0: { data: x0v, dims },
         y: { data: oneHot(yv, target.classes, 0, n), dims: [n, target.classes] },
+        ...live?.(),
       });
       return { next: out[clipped]?.data as Float32Array, logits: out[logits]?.data as Float32Array };
     },
