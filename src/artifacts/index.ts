@@ -8,3 +8,4 @@ export { expandPaths } from './scan/walk.js';
 export * from './samples/index.js';
 export * from './sign/index.js';
 export * from './convert/index.js';
+export * from './crypt/index.js';

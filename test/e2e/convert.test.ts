@@ -12,6 +12,7 @@ import {
   tensorV2,
   torchZip,
 } from '../../src/artifacts/convert/testing.js';
+import { torchTar } from '../../src/artifacts/convert/testing-tar.js';
 
 // Black-box: the built CLI (npm test builds first), as a user runs it.
 const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname;
@@ -122,5 +123,26 @@ describe('warden convert', () => {
     expect(warden(['convert', junk, '--to', 'onnx']).code).toBe(2);
     expect(warden(['convert', join(tmp, 'missing.pt'), '--to', 'safetensors']).code).toBe(2);
     expect(readdirSync(tmp).filter((f) => f.startsWith('junk') || f.endsWith('.tmp'))).toEqual(['junk.bin']);
+  });
+  it('scans and converts a torch < 0.4 tar checkpoint', () => {
+    const ckpt = join(tmp, 'old-tar.pt');
+    const w = f32(1, 2, 3, 4);
+    writeFileSync(
+      ckpt,
+      torchTar(
+        stateDict({ 'lin.weight': py.persid('7') }),
+        [{ key: 3, type: 'FloatStorage', bytes: w, size: 4 }],
+        [{ key: 7, storage: 3, type: 'FloatTensor', size: [2, 2], stride: [1, 2], offset: 0 }],
+      ),
+    );
+    const scan = warden(['scan', ckpt, '-f', 'json']);
+    expect(scan.code).toBe(0);
+    expect((JSON.parse(scan.out) as { verdict: string }).verdict).toBe('pass');
+    const out = join(tmp, 'old-tar.safetensors');
+    const r = warden(['convert', ckpt, '--to', 'safetensors', '-o', out]);
+    expect(r).toMatchObject({ code: 0 });
+    const t = readSafetensors(out).tensors.get('lin.weight')!;
+    expect(t).toMatchObject({ dtype: 'F32', shape: [2, 2] });
+    expect(t.bytes).toEqual(f32(1, 3, 2, 4));
   });
 });

@@ -123,6 +123,97 @@ describe('warden keygen / sign / verify / digest', () => {
     expect(r.err).toContain('UNTRUSTED_CERTIFICATE');
   });
 
+  it('verify --json and --format sarif report every failure; exit codes unchanged', () => {
+    const key = join(tmp, 'report.pem');
+    warden(['keygen', '--out', key]);
+    const pub = join(tmp, 'report.pub');
+    const dir = makeModel('report');
+    const signed = warden(['sign', dir, '--key', key]);
+    const ok = warden(['verify', dir, '--public-key', pub, '--json']);
+    expect(ok.code).toBe(0);
+    const okReport = JSON.parse(ok.out) as {
+      verdict: string;
+      subject: { digest: string };
+      metrics: Record<string, number>;
+      verification: { verified: boolean; signer: string; rootDigest: string };
+    };
+    expect(okReport.verdict).toBe('pass');
+    expect(signed.out).toContain(okReport.subject.digest);
+    expect(okReport.metrics.files).toBe(2);
+    expect(okReport.verification).toMatchObject({ verified: true, rootDigest: okReport.subject.digest });
+    expect(okReport.verification.signer).toMatch(/^public key sha256:/);
+
+    writeFileSync(join(dir, 'tokenizer', 'vocab.txt'), 'a\nc\n');
+    writeFileSync(join(dir, 'extra.py'), 'import os');
+    const bad = warden(['verify', dir, '--public-key', pub, '--format', 'json']);
+    expect(bad.code).toBe(1);
+    const badReport = JSON.parse(bad.out) as {
+      verdict: string;
+      findings: { id: string; location: { path: string } }[];
+    };
+    expect(badReport.verdict).toBe('fail');
+    expect(badReport.findings.map((f) => [f.id, f.location.path])).toEqual([
+      ['DIGEST_MISMATCH', join(dir, 'tokenizer/vocab.txt')],
+      ['UNSIGNED_FILE', join(dir, 'extra.py')],
+    ]);
+    const sarif = warden(['verify', dir, '--public-key', pub, '-f', 'sarif']);
+    expect(sarif.code).toBe(1);
+    const log = JSON.parse(sarif.out) as {
+      version: string;
+      runs: { results: { ruleId: string; level: string }[] }[];
+    };
+    expect(log.version).toBe('2.1.0');
+    expect(log.runs[0]!.results.map((r) => [r.ruleId, r.level])).toEqual([
+      ['DIGEST_MISMATCH', 'error'],
+      ['UNSIGNED_FILE', 'error'],
+    ]);
+    const other = join(tmp, 'report-other.pem');
+    warden(['keygen', '--out', other]);
+    const wrong = warden(['verify', dir, '--public-key', join(tmp, 'report-other.pub'), '--json']);
+    expect(wrong.code).toBe(1);
+    expect((JSON.parse(wrong.out) as { findings: { id: string }[] }).findings.map((f) => f.id)).toEqual([
+      'KEY_MISMATCH',
+    ]);
+    expect(warden(['verify', dir, '--public-key', pub, '--format', 'xml']).code).toBe(2);
+  });
+
+  it('sign --source-digest --scan-report embeds provenance that verify --json shows', () => {
+    const key = join(tmp, 'prov.pem');
+    warden(['keygen', '--out', key]);
+    const dir = makeModel('prov');
+    const report = join(tmp, 'prov-scan.json');
+    expect(warden(['scan', dir, '-f', 'json', '-o', report]).code).toBe(0);
+    const src = 'ab'.repeat(32);
+    const s = warden([
+      'sign',
+      dir,
+      '--key',
+      key,
+      '--source-digest',
+      `sha256:${src}`,
+      '--scan-report',
+      report,
+    ]);
+    expect(s.code).toBe(0);
+    const v = warden(['verify', dir, '--public-key', join(tmp, 'prov.pub'), '--json']);
+    expect(v.code).toBe(0);
+    const prov = (JSON.parse(v.out) as { verification: { provenance: Record<string, unknown> } }).verification
+      .provenance;
+    expect(prov).toMatchObject({
+      source: { digest: { sha256: src } },
+      scanReport: { name: 'prov-scan.json', verdict: 'pass' },
+      converter: { name: 'warden' },
+    });
+    const file = join(tmp, 'prov.json');
+    writeFileSync(file, JSON.stringify({ converter: { name: 'optimum', version: '1.2.3' } }));
+    expect(warden(['sign', dir, '--key', key, '--provenance', file]).code).toBe(0);
+    const t = warden(['verify', dir, '--public-key', join(tmp, 'prov.pub'), '-f', 'table']);
+    expect(t.out).toContain('provenance: converted by optimum 1.2.3');
+    expect(warden(['sign', dir, '--key', key, '--source-digest', 'nothex']).code).toBe(2);
+    writeFileSync(file, '{"source": 1}');
+    expect(warden(['sign', dir, '--key', key, '--provenance', file]).code).toBe(2);
+  });
+
   const folders = readdirSync(MT).filter((d) => /-(elliptic-key|certificate)$/.test(d));
   it.concurrent.each(folders)('conformance: %s verifies', async (d) => {
     const dir = join(tmp, 'conf', d);

@@ -11,6 +11,7 @@ import { openMember, type OpenedMember } from '../formats/zip/open.js';
 import { FLAG_ENCRYPTED } from '../formats/zip/records.js';
 import { invalid, unsupported } from './errors.js';
 import { isLegacyTorch, openTorchLegacy } from './legacy.js';
+import { isTorchTar, openTorchTar } from './legacy-tar.js';
 import { readTorchPickle, type FlatCheckpoint, type StorageRef } from './torch-pickle.js';
 
 /** Largest data.pkl read into memory (real ones are kilobytes to a few megabytes). */
@@ -34,13 +35,14 @@ function isZip(src: ByteSource): boolean {
 /** Opens a torch.save checkpoint: the zip format, or the legacy stacked-pickle one. */
 export function openTorchCheckpoint(src: ByteSource): TorchZip {
   if (isLegacyTorch(src)) return openTorchLegacy(src, MAX_PICKLE_BYTES);
+  if (!isZip(src) && isTorchTar(src)) return openTorchTar(src, MAX_PICKLE_BYTES);
   return openTorchZip(src);
 }
 
 export function openTorchZip(src: ByteSource): TorchZip {
   if (!isZip(src))
     throw unsupported(
-      'not a torch checkpoint: neither the zip format nor the legacy stacked-pickle one (the tar format of torch < 0.4 is not converted)',
+      'not a torch checkpoint: not the zip format, the legacy stacked-pickle one or the tar one of torch < 0.4',
     );
   const { dir, error } = findDirectory(src);
   if (!dir?.valid) throw invalid('zip checkpoint without a readable central directory', error ?? undefined);

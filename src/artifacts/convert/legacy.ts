@@ -3,7 +3,7 @@
  * row: the magic number pickle, the protocol version pickle (1001), a sys_info dict pickle, the
  * main pickle (storages as 6-item persistent ids), a pickle of the storage keys in write order,
  * then per key an 8-byte little-endian element count followed by the storage's raw bytes.
- * The tar variant (torch < 0.4) is not read.
+ * The tar variant (torch < 0.4) is read by legacy-tar.ts.
  */
 import { type ByteSource } from '../../core/index.js';
 import { invalid, unsupported } from './errors.js';

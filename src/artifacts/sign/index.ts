@@ -11,5 +11,22 @@ export {
   type Serialization,
 } from './manifest.js';
 export { signModel, DEFAULT_SIGNATURE, type SignOptions, type SignResult } from './sign.js';
-export { verifyModel, verifyBundleSignature, type VerifyOptions, type VerifyResult } from './verify.js';
+export {
+  inspectModel,
+  verifyModel,
+  verifyBundleSignature,
+  type VerifyOptions,
+  type VerifyOutcome,
+  type VerifyResult,
+} from './verify.js';
+export type { VerifyFailure } from './check.js';
+export { verifyReport, type VerifyReport } from './report.js';
+export {
+  PROVENANCE_ANNOTATION,
+  ProvenanceSchema,
+  normalizeSha256,
+  parseProvenance,
+  scanReportEntry,
+  type Provenance,
+} from './provenance.js';
 export { digestModel, type DigestOptions } from './digest.js';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { signError } from './errors.js';
 import { hashJobs, type HashJob, type HashOptions } from './hash.js';
+import { PROVENANCE_ANNOTATION, type Provenance } from './provenance.js';
 import { comparePaths, modelName, walkModel, type ModelFile } from './walk.js';
 
 export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
@@ -28,6 +29,8 @@ export interface Manifest {
   serialization: Serialization;
   /** Sorted by (path components, start, end), the order the root digest is computed in. */
   resources: Resource[];
+  /** Lineage carried in the subject's annotations; absent in plain OMS signatures. */
+  provenance?: Provenance;
 }
 
 export interface BuildOptions extends HashOptions {
@@ -113,7 +116,13 @@ export async function buildManifest(modelPath: string, opts: BuildOptions = {}):
 export function statementJson(m: Manifest): string {
   const statement = {
     _type: STATEMENT_TYPE,
-    subject: [{ name: m.modelName, digest: { sha256: rootDigest(m.resources) } }],
+    subject: [
+      {
+        name: m.modelName,
+        digest: { sha256: rootDigest(m.resources) },
+        ...(m.provenance ? { annotations: { [PROVENANCE_ANNOTATION]: m.provenance } } : {}),
+      },
+    ],
     predicateType: PREDICATE_TYPE,
     predicate: { serialization: m.serialization, resources: m.resources },
   };

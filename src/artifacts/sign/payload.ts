@@ -1,4 +1,5 @@
 import { signError } from './errors.js';
+import { provenanceFromSubject } from './provenance.js';
 import {
   PREDICATE_TYPE,
   PREDICATE_TYPE_V02,
@@ -110,7 +111,8 @@ export function parseStatement(payload: Buffer): Manifest {
   const root = rootDigest(resources);
   if (root !== subj.digest.sha256)
     throw bad(`subject digest ${subj.digest.sha256} does not match the resources (${root})`);
-  return { modelName: subj.name, serialization, resources };
+  const provenance = provenanceFromSubject(subj);
+  return { modelName: subj.name, serialization, resources, ...(provenance ? { provenance } : {}) };
 }
 
 /** model_signing v0.2: one subject per file, no serialization section. */

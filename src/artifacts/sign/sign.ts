@@ -8,6 +8,7 @@ import { signError } from './errors.js';
 import type { HashOptions } from './hash.js';
 import { ecdsaSign, keyHint, loadPrivateKey, samePublicKey } from './keys.js';
 import { buildManifest, rootDigest, statementJson, type Manifest } from './manifest.js';
+import { parseProvenance, type Provenance } from './provenance.js';
 import { GIT_PATHS, relativeIgnores } from './walk.js';
 
 export const DEFAULT_SIGNATURE = 'model.sig';
@@ -24,6 +25,8 @@ export interface SignOptions extends HashOptions {
   certificateChain?: readonly string[];
   shardSize?: number;
   allowSymlinks?: boolean;
+  /** Lineage to embed in the statement subject's annotations (validated here). */
+  provenance?: Provenance;
 }
 
 export interface SignResult {
@@ -57,6 +60,8 @@ export function defaultIgnores(
 /** Signs a model (file or directory) with an EC key, writing an OMS v1.0 Sigstore bundle. */
 export async function signModel(modelPath: string, opts: SignOptions): Promise<SignResult> {
   const key = loadPrivateKey(opts.privateKey);
+  // checked before hashing, which can take minutes on a large model
+  const provenance = opts.provenance && parseProvenance(opts.provenance, 'provenance', 'USAGE');
   if (opts.shardSize !== undefined && (!Number.isSafeInteger(opts.shardSize) || opts.shardSize <= 0))
     throw signError('USAGE', 'shard size must be a positive integer', 'usage');
   const signaturePath = opts.signaturePath ?? (await defaultSignaturePath(modelPath));
@@ -83,6 +88,7 @@ export async function signModel(modelPath: string, opts: SignOptions): Promise<S
     ignorePaths: ignores,
     recordIgnorePaths: st?.isDirectory() ? relativeIgnores(modelPath, ignores) : [],
   });
+  if (provenance) manifest.provenance = provenance;
   const payload = Buffer.from(statementJson(manifest));
   const sig = ecdsaSign(key, pae(payload));
   await writeFile(signaturePath, bundleJson(material, payload, sig));

@@ -2,13 +2,14 @@ import { readFile } from 'node:fs/promises';
 import type { KeyObject } from 'node:crypto';
 import { pae, paeCompat, parseBundle, type MaterialKind } from './bundle.js';
 import { parseDerCertificate, parsePemCertificates, verifyChain } from './certs.js';
-import { signError } from './errors.js';
-import { hashJobs, type HashOptions } from './hash.js';
+import { checkFiles, type VerifyFailure } from './check.js';
+import { isVerificationFailure, signError } from './errors.js';
+import type { HashOptions } from './hash.js';
 import { ecdsaVerify, keyHint, loadPublicKey, samePublicKey } from './keys.js';
-import { jobsFor, rootDigest, type Manifest } from './manifest.js';
+import { rootDigest, type Manifest } from './manifest.js';
 import { parseStatement } from './payload.js';
+import type { Provenance } from './provenance.js';
 import { defaultIgnores, defaultSignaturePath } from './sign.js';
-import { walkModel } from './walk.js';
 
 export interface VerifyOptions extends HashOptions {
   /** PEM (or DER) of the public key, for bundles signed with a key. */
@@ -21,22 +22,37 @@ export interface VerifyOptions extends HashOptions {
   ignoreUnsignedFiles?: boolean;
 }
 
+/** What a verified signature says: the signed model, its root digest and who signed it. */
 export interface VerifyResult {
   modelName: string;
   rootDigest: string;
   resources: number;
   material: MaterialKind;
   signaturePath: string;
+  /** `public key sha256:<hint>` or `certificate <subject of the signing certificate>`. */
+  signer: string;
+  provenance?: Provenance;
+}
+
+/** Everything `warden verify` reports: the signature's claims (when it verified) and every failure. */
+export interface VerifyOutcome {
+  signaturePath: string;
+  /** Absent when the bundle itself did not verify. */
+  signed?: VerifyResult;
+  failures: VerifyFailure[];
+  /** Files found on disk and checked (relative to the model; `.` for a one-file model). */
+  files: string[];
 }
 
 /** Checks the bundle's signature with the given key or trust anchors; returns the signed payload. */
 export function verifyBundleSignature(
   text: string,
   opts: VerifyOptions,
-): { payload: Buffer; kind: MaterialKind } {
+): { payload: Buffer; kind: MaterialKind; signer: string } {
   const { bundle, kind } = parseBundle(text);
   const vm = bundle.verificationMaterial;
   let key: KeyObject;
+  let signer: string;
   if (kind === 'sigstore')
     throw signError(
       'UNSUPPORTED',
@@ -54,6 +70,7 @@ export function verifyBundleSignature(
       !samePublicKey(loadPublicKey(Buffer.from(vm.publicKey.rawBytes, 'base64')), key)
     )
       throw signError('KEY_MISMATCH', 'the bundle was signed with a different key (rawBytes differ)');
+    signer = `public key sha256:${keyHint(key)}`;
   } else {
     if (!opts.certificateChain?.length)
       throw signError(
@@ -68,6 +85,7 @@ export function verifyBundleSignature(
       parseDerCertificate(Buffer.from(c.rawBytes, 'base64'), `bundle certificate #${i + 1}`),
     );
     key = verifyChain(chain, trusted);
+    signer = `certificate ${chain[0]?.subject.split('\n').join(', ') ?? '(none)'}`;
   }
   const env = bundle.dsseEnvelope;
   const payload = Buffer.from(env.payload, 'base64');
@@ -78,15 +96,11 @@ export function verifyBundleSignature(
     ecdsaVerify(key, paeCompat(payload), sig) || ecdsaVerify(key, paeCompat(payload), sig, 'sha256');
   if (!ecdsaVerify(key, pae(payload), sig) && !compat())
     throw signError('BAD_SIGNATURE', 'the signature does not match the signed statement and key');
-  return { payload, kind };
+  return { payload, kind, signer };
 }
 
-function fileOf(name: string, m: Manifest): string {
-  return m.serialization.method === 'shards' ? name.replace(/:\d+:\d+$/, '') : name;
-}
-
-/** Verifies a model against its OMS signature: authenticity first, then every file's digest. */
-export async function verifyModel(modelPath: string, opts: VerifyOptions): Promise<VerifyResult> {
+/** Checks a model against its OMS signature, collecting every failure instead of stopping at one. */
+export async function inspectModel(modelPath: string, opts: VerifyOptions): Promise<VerifyOutcome> {
   const signaturePath = opts.signaturePath ?? (await defaultSignaturePath(modelPath));
   let text: string;
   try {
@@ -99,53 +113,47 @@ export async function verifyModel(modelPath: string, opts: VerifyOptions): Promi
       e,
     );
   }
-  const { payload, kind } = verifyBundleSignature(text, opts);
-  const manifest = parseStatement(payload);
-  const ser = manifest.serialization;
-
+  let signed: { payload: Buffer; kind: MaterialKind; signer: string; manifest: Manifest };
+  try {
+    const s = verifyBundleSignature(text, opts);
+    signed = { ...s, manifest: parseStatement(s.payload) };
+  } catch (e) {
+    // a bundle that does not verify says nothing trustworthy about the files: one failure, no more
+    if (!isVerificationFailure(e)) throw e;
+    return { signaturePath, failures: [{ code: e.code, message: e.message }], files: [] };
+  }
+  const { manifest } = signed;
   const ignores = [
     ...defaultIgnores(modelPath, signaturePath, opts.ignorePaths),
-    ...(ser.ignore_paths ?? []),
+    ...(manifest.serialization.ignore_paths ?? []),
   ];
-  const files = await walkModel(modelPath, { ignorePaths: ignores, allowSymlinks: ser.allow_symlinks });
-  const actual = jobsFor(files, ser.shard_size);
-  const expected = new Map(manifest.resources.map((r) => [r.name, r]));
-  const present = new Set(files.map((f) => f.name));
-  const actualNames = new Set(actual.map((a) => a.name));
-
-  for (const r of manifest.resources) {
-    if (actualNames.has(r.name)) continue;
-    const file = fileOf(r.name, manifest);
-    if (!present.has(file)) throw signError('MISSING_FILE', `${file} is signed but missing from the model`);
-    throw signError('DIGEST_MISMATCH', `${file} changed size since it was signed`);
-  }
-  const extra = actual.filter((a) => !expected.has(a.name));
-  const signedFiles = new Set(manifest.resources.map((r) => fileOf(r.name, manifest)));
-  const grown = extra.find((a) => signedFiles.has(fileOf(a.name, manifest)));
-  if (grown)
-    throw signError('DIGEST_MISMATCH', `${fileOf(grown.name, manifest)} changed size since it was signed`);
-  if (extra.length > 0 && !opts.ignoreUnsignedFiles) {
-    const names = [...new Set(extra.map((a) => fileOf(a.name, manifest)))];
-    throw signError(
-      'UNSIGNED_FILE',
-      `not covered by the signature: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}`,
-    );
-  }
-  const todo = actual.filter((a) => expected.has(a.name));
-  const digests = await hashJobs(
-    todo.map((t) => t.job),
-    opts,
-  );
-  const bad = todo.filter((t, i) => expected.get(t.name)!.digest !== digests[i]);
-  if (bad.length > 0) {
-    const names = [...new Set(bad.map((b) => fileOf(b.name, manifest)))];
-    throw signError('DIGEST_MISMATCH', `content differs from the signature: ${names.join(', ')}`);
-  }
+  const { failures, files } = await checkFiles(modelPath, manifest, ignores, opts);
   return {
-    modelName: manifest.modelName,
-    rootDigest: rootDigest(manifest.resources),
-    resources: manifest.resources.length,
-    material: kind,
     signaturePath,
+    failures,
+    files,
+    signed: {
+      modelName: manifest.modelName,
+      rootDigest: rootDigest(manifest.resources),
+      resources: manifest.resources.length,
+      material: signed.kind,
+      signaturePath,
+      signer: signed.signer,
+      ...(manifest.provenance ? { provenance: manifest.provenance } : {}),
+    },
   };
+}
+
+/** Verifies a model against its OMS signature: authenticity first, then every file's digest. */
+export async function verifyModel(modelPath: string, opts: VerifyOptions): Promise<VerifyResult> {
+  const o = await inspectModel(modelPath, opts);
+  const first = o.failures[0];
+  if (first) {
+    const same = o.failures.filter((f) => f.code === first.code);
+    const message =
+      same.length === 1 ? first.message : `${same.length} failures: ${same.map((f) => f.message).join('; ')}`;
+    throw signError(first.code, message);
+  }
+  if (!o.signed) throw signError('INTERNAL', 'verification produced no result', 'internal');
+  return o.signed;
 }

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { WardenError } from '../../core/index.js';
-import { signModel } from '../../artifacts/sign/index.js';
+import { basename } from 'node:path';
+import { VERSION, WardenError } from '../../core/index.js';
+import {
+  normalizeSha256,
+  parseProvenance,
+  scanReportEntry,
+  signModel,
+  type Provenance,
+} from '../../artifacts/sign/index.js';
 import { EXIT, type ExitCode } from '../exit.js';
 import { positiveInt } from '../flags.js';
 
@@ -14,6 +21,11 @@ export interface SignFlags {
   shardSize?: string;
   allowSymlinks?: boolean;
   concurrency?: string;
+  provenance?: string;
+  sourceDigest?: string;
+  sourceName?: string;
+  scanReport?: string;
+  converter?: string;
 }
 
 /** Reads a file named on the command line; an unreadable one is a usage error (exit 2). */
@@ -27,9 +39,59 @@ export function readArg(path: string, what: string): string {
   }
 }
 
+/**
+ * The provenance record from --provenance FILE.json, with --source-digest, --scan-report and
+ * --converter on top; undefined when none is given. --converter defaults to this Warden when a
+ * source digest is given, since `warden convert` is what turns checkpoints into signed files.
+ */
+export function provenanceFromFlags(flags: SignFlags): Provenance | undefined {
+  let base: Record<string, unknown> = {};
+  if (flags.provenance) {
+    try {
+      base = JSON.parse(readArg(flags.provenance, 'provenance file')) as Record<string, unknown>;
+    } catch (e) {
+      if (e instanceof WardenError) throw e;
+      throw new WardenError('USAGE', `provenance file ${flags.provenance} is not JSON`, { kind: 'usage' });
+    }
+  }
+  const rec: Record<string, unknown> = { ...base };
+  if (flags.sourceDigest)
+    rec.source = {
+      ...(flags.sourceName ? { name: flags.sourceName } : {}),
+      digest: { sha256: normalizeSha256(flags.sourceDigest, '--source-digest') },
+    };
+  else if (flags.sourceName)
+    throw new WardenError('USAGE', '--source-name needs --source-digest', { kind: 'usage' });
+  if (flags.scanReport) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(flags.scanReport);
+    } catch (e) {
+      throw new WardenError(
+        'CONFIG_INVALID',
+        `cannot read scan report ${flags.scanReport}: ${(e as Error).message}`,
+        {
+          kind: 'usage',
+        },
+      );
+    }
+    rec.scanReport = scanReportEntry(bytes, basename(flags.scanReport));
+  }
+  if (flags.converter) {
+    const at = flags.converter.lastIndexOf('@');
+    if (at <= 0 || at === flags.converter.length - 1)
+      throw new WardenError('USAGE', '--converter must be NAME@VERSION', { kind: 'usage' });
+    rec.converter = { name: flags.converter.slice(0, at), version: flags.converter.slice(at + 1) };
+  } else if (flags.sourceDigest && rec.converter === undefined)
+    rec.converter = { name: 'warden', version: VERSION };
+  if (Object.keys(rec).length === 0 && !flags.provenance) return undefined;
+  return parseProvenance(rec, flags.provenance ? `provenance ${flags.provenance}` : 'provenance', 'USAGE');
+}
+
 export async function runSign(modelPath: string, flags: SignFlags): Promise<ExitCode> {
   if (flags.certificateChain?.length && !flags.certificate)
     throw new WardenError('USAGE', '--certificate-chain needs --certificate', { kind: 'usage' });
+  const provenance = provenanceFromFlags(flags);
   const r = await signModel(modelPath, {
     privateKey: readArg(flags.key, 'private key'),
     signaturePath: flags.signature,
@@ -39,10 +101,12 @@ export async function runSign(modelPath: string, flags: SignFlags): Promise<Exit
     shardSize: positiveInt('--shard-size', flags.shardSize),
     allowSymlinks: flags.allowSymlinks ?? false,
     concurrency: positiveInt('--concurrency', flags.concurrency),
+    provenance,
   });
   process.stdout.write(
     `signed ${r.modelName}: ${r.resources} ${r.manifest.serialization.method === 'shards' ? 'shards' : 'files'}, ` +
-      `root digest sha256:${r.rootDigest}\nsignature: ${r.signaturePath}\n`,
+      `root digest sha256:${r.rootDigest}\nsignature: ${r.signaturePath}\n` +
+      (provenance ? `provenance: ${JSON.stringify(provenance)}\n` : ''),
   );
   return EXIT.ok;
 }
