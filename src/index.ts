@@ -2,3 +2,4 @@ export * from './core/index.js';
 export * from './artifacts/index.js';
 export * from './report/index.js';
 export * from './guard/index.js';
+export * from './privacy/index.js';

@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { SEVERITIES, VERSION, toWardenError } from '../core/index.js';
 import { EXIT, exitCodeForError, type ExitCode } from './exit.js';
+import { registerDp } from './commands/dp.js';
 
 function buildProgram(setExit: (code: ExitCode) => void): Command {
   const program = new Command();
@@ -86,6 +87,14 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .option('--shard-size <bytes>', 'hash files in shards of this size instead of whole')
     .option('--allow-symlinks', 'follow symbolic links that stay inside the model')
     .option('--concurrency <n>', 'hashing threads (default: CPU cores)')
+    .option('--provenance <file>', 'JSON provenance record to embed: {"source", "scanReport", "converter"}')
+    .option('--source-digest <sha256>', 'provenance: SHA-256 of the checkpoint the model was converted from')
+    .option('--source-name <name>', 'provenance: name of that checkpoint')
+    .option('--scan-report <file>', 'provenance: scan report whose SHA-256 (and verdict) to record')
+    .option(
+      '--converter <name@version>',
+      'provenance: converting tool (default with --source-digest: this warden)',
+    )
     .action(async (model: string, flags: import('./commands/sign.js').SignFlags) => {
       const { runSign } = await import('./commands/sign.js');
       setExit(await runSign(model, flags));
@@ -101,9 +110,47 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .option('--ignore-paths <paths...>', 'paths (relative to the model) to leave out')
     .option('--ignore-unsigned-files', 'do not fail on files the signature does not cover')
     .option('--concurrency <n>', 'hashing threads (default: CPU cores)')
+    .addOption(
+      new Option('-f, --format <format>', 'print a report (default: one line)').choices([
+        'table',
+        'json',
+        'sarif',
+        'markdown',
+      ]),
+    )
+    .option('--json', 'shorthand for --format json')
+    .option('--no-color', 'no colours')
     .action(async (model: string, flags: import('./commands/verify.js').VerifyFlags) => {
       const { runVerify } = await import('./commands/verify.js');
       setExit(await runVerify(model, flags));
+    });
+
+  program
+    .command('encrypt')
+    .description('Encrypt a model file or directory at rest (AES-256-GCM chunks, data key wrapped by a KEK)')
+    .argument('<model>', 'model file or directory (a directory keeps its tree, each file gets .wenc)')
+    .requiredOption('--kek <kek>', 'key-encryption key: a key file (32 bytes raw, hex or base64) or env:VAR')
+    .option('-o, --out <path>', 'output file or directory (default: MODEL.wenc)')
+    .option('--create-kek', 'create the --kek file first (32 random bytes as hex, mode 0600)')
+    .option('--chunk-size <bytes>', 'plaintext bytes per authenticated chunk (default 1 MiB)')
+    .option('--force', 'replace an existing output')
+    .option('--json', 'print the result as JSON')
+    .action(async (model: string, flags: import('./commands/encrypt.js').EncryptFlags) => {
+      const { runEncrypt } = await import('./commands/encrypt.js');
+      setExit(await runEncrypt(model, flags));
+    });
+
+  program
+    .command('decrypt')
+    .description('Decrypt what `warden encrypt` wrote; nothing is written unless every chunk authenticates')
+    .argument('<encrypted>', 'a .wenc file or directory')
+    .requiredOption('--kek <kek>', 'key-encryption key: a key file or env:VAR')
+    .option('-o, --out <path>', 'output file or directory (default: the input without .wenc)')
+    .option('--force', 'replace an existing output')
+    .option('--json', 'print the result as JSON')
+    .action(async (encrypted: string, flags: import('./commands/decrypt.js').DecryptFlags) => {
+      const { runDecrypt } = await import('./commands/decrypt.js');
+      setExit(await runDecrypt(encrypted, flags));
     });
 
   program
@@ -129,6 +176,109 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .action(async (flags: import('./commands/keygen.js').KeygenFlags) => {
       const { runKeygen } = await import('./commands/keygen.js');
       setExit(runKeygen(flags));
+    });
+
+  registerDp(program, setExit);
+
+  const guard = program
+    .command('guard')
+    .description('Scan a prompt (or with --output a completion) with the LLM guard: exit 1 blocked, 0 clean')
+    .argument('[text]', 'text to scan (- reads standard input)')
+    .option('--policy <file>', 'guard policy, YAML or JSON (default: the built-in policy)')
+    .option('--output', 'scan the text as a model completion instead of a prompt')
+    .option('--canary <tokens...>', 'canary tokens planted in the system prompt (seen in an output = leak)')
+    .option('--json', 'print {"flagged", "score", "findings", "sanitized"} as JSON')
+    .addOption(
+      new Option('-f, --format <format>', 'report format')
+        .choices(['table', 'json', 'sarif', 'markdown'])
+        .default('table'),
+    )
+    .option('--jsonl <file>', 'scan JSON lines with a "text" field (- = stdin), one answer line per line')
+    .option('--workers <n>', 'with --jsonl: scan on N worker threads')
+    .enablePositionalOptions()
+    .action(async (text: string | undefined, flags: import('./commands/guard.js').GuardFlags) => {
+      const { runGuard } = await import('./commands/guard.js');
+      setExit(await runGuard(text, flags));
+    });
+  guard
+    .command('serve')
+    .description('Serve POST /v1/guard/scan and an OpenAI-compatible guarding proxy at /v1/chat/completions')
+    .option('--policy <file>', 'guard policy, YAML or JSON (default: the built-in policy)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 = any free port)', '8787')
+    .option(
+      '--upstream <url>',
+      'OpenAI-compatible base URL to proxy chat completions to, e.g. http://host/v1',
+    )
+    .option('--upstream-key-env <var>', 'environment variable holding the upstream API key')
+    .option('--timeout <ms>', 'upstream timeout: time to response and longest stream gap (default 60000)')
+    .option('--scan-roles <roles...>', 'message roles scanned on the way in (default: user tool)')
+    .option('--no-canary', 'do not plant a canary in proxied system prompts')
+    .action(async (flags: import('./commands/guard.js').GuardServeFlags) => {
+      const { runGuardServe } = await import('./commands/guard.js');
+      setExit(await runGuardServe(flags));
+    });
+  program
+    .command('train')
+    .description('Train a model defined in code and write it as ONNX')
+    .requiredOption('--model <arch>', 'architecture: mnist-mlp or mnist-cnn')
+    .option('--data <name|file>', 'mnist (the shipped digits) or an IDX images file', 'mnist')
+    .option('--labels <file>', 'IDX labels file for --data FILE')
+    .requiredOption('--out <file>', 'where to write the trained model (.onnx)')
+    .option('--epochs <n>', 'passes over the training data (default 3)')
+    .option('--batch-size <n>', 'examples per step (default 128)')
+    .option('--lr <rate>', 'learning rate (default 0.001 for adam, 0.05 for sgd)')
+    .addOption(new Option('--optimizer <name>', 'optimizer').choices(['adam', 'sgd']).default('adam'))
+    .option('--adv <attack>', 'adversarial training: pgd (Madry) or fgsm (fast, random start)')
+    .option('--eps <e>', 'perturbation budget (Linf) for --adv')
+    .option('--adv-steps <n>', 'PGD steps per batch for --adv pgd (default 7)')
+    .option('--seed <n>', 'seed for weights and shuffling (default 0)')
+    .option('--threads <n>', 'onnxruntime threads (default 1)')
+    .option('--json', 'print one JSON object')
+    .action(async (flags: import('./commands/train.js').TrainFlags) => {
+      const { runTrain } = await import('./commands/train.js');
+      setExit(await runTrain(flags));
+    });
+
+  program
+    .command('attack')
+    .description(
+      'Attack an ONNX classifier and report clean vs robust accuracy (exit 1 below --min-robust-accuracy)',
+    )
+    .requiredOption('--model <file>', 'ONNX classifier (input [N, ...], logits output)')
+    .option('--data <name|file>', 'mnist (the shipped test digits) or an IDX images file', 'mnist')
+    .option('--labels <file>', 'IDX labels file for --data FILE')
+    .addOption(new Option('--attack <name>', 'attack').choices(['fgsm', 'pgd']).default('pgd'))
+    .requiredOption('--eps <e>', 'perturbation budget')
+    .addOption(new Option('--norm <norm>', 'perturbation norm').choices(['inf', '2']).default('inf'))
+    .option('--steps <n>', 'PGD steps (default 10)')
+    .option('--alpha <a>', 'PGD step size (default 2.5 * eps / steps)')
+    .option('--restarts <n>', 'PGD random restarts (default 1)')
+    .option('--no-random-start', 'start PGD at the clean input')
+    .option('--limit <n>', 'examples to attack (default 500)')
+    .option('--seed <n>', 'seed (default 0)')
+    .option('--threads <n>', 'onnxruntime threads (default 1)')
+    .option('--min-robust-accuracy <r>', 'exit 1 when robust accuracy (all examples) is below r')
+    .option('--json', 'print one JSON object')
+    .action(async (flags: import('./commands/attack.js').AttackFlags) => {
+      const { runAttack } = await import('./commands/attack.js');
+      setExit(await runAttack(flags));
+    });
+
+  program
+    .command('certify')
+    .description('Randomized-smoothing certification (Cohen et al. 2019)')
+    .command('radius')
+    .description(
+      'Certified L2 radius from nA of n noisy votes: {"pALower", "radius"} (radius null = ABSTAIN)',
+    )
+    .requiredOption('--n <n>', 'number of noisy samples')
+    .requiredOption('--na <nA>', 'votes for the top class')
+    .option('--alpha <a>', 'failure probability', '0.001')
+    .requiredOption('--sigma <s>', 'noise standard deviation')
+    .action(async (flags: import('./commands/certify.js').RadiusFlags) => {
+      const { runCertifyRadius } = await import('./commands/certify.js');
+      setExit(runCertifyRadius(flags));
     });
   return program;
 }

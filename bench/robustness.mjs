@@ -1,0 +1,85 @@
+// Robustness engine speed: one training step and one PGD-10 attack of the benchmark CNN (conv32-3x3, pool,
+// conv64-3x3, pool, dense128, dense10) at batch 128, against PyTorch doing the same work in the same run
+// (when python3 with torch is installed; Python is never a Warden dependency).
+import { spawnSync } from 'node:child_process';
+import { arg, median } from './lib.mjs';
+import { Model, Session, trainStepGraph, modelTarget, findAttack } from '../dist/robustness/index.js';
+
+const PGD = findAttack('pgd');
+
+const threads = Number(arg('--threads', '2'));
+const reps = Number(arg('--reps', '10'));
+const N = 128;
+const model = Model.create('mnist-cnn', 0);
+const x = Float32Array.from({ length: N * 784 }, (_, k) => ((k * 2654435761) % 1000) / 1000);
+const y = Uint8Array.from({ length: N }, (_, k) => k % 10);
+
+async function timeIt(fn) {
+  for (let i = 0; i < 2; i++) await fn();
+  const ts = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    await fn();
+    ts.push(performance.now() - t);
+  }
+  return median(ts);
+}
+
+const step = trainStepGraph(model);
+const s = await Session.create(step.bytes, { threads });
+const onehot = new Float32Array(N * 10);
+y.forEach((c, i) => (onehot[i * 10 + c] = 1));
+const feeds = { x: { data: x, dims: [N, 1, 28, 28] }, y: { data: onehot, dims: [N, 10] } };
+for (const p of model.params) feeds[p.name] = { data: p.data, dims: p.dims };
+const trainMs = await timeIt(() => s.run(feeds));
+const target = await modelTarget(model, threads);
+const params = {
+  eps: 0.3,
+  norm: 'inf',
+  steps: 10,
+  randomStart: true,
+  restarts: 1,
+  seed: 0,
+  clipMin: 0,
+  clipMax: 1,
+};
+const pgdMs = await timeIt(() => PGD.run(target, x, y, N, params));
+
+const py = `
+import time, torch, torch.nn as nn, torch.nn.functional as F
+torch.set_num_threads(${threads}); torch.manual_seed(0)
+m = nn.Sequential(nn.Conv2d(1,32,3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32,64,3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1600,128), nn.ReLU(), nn.Linear(128,10))
+x = torch.rand(${N},1,28,28); y = torch.arange(${N}) % 10
+opt = torch.optim.Adam(m.parameters(), 1e-3)
+def step():
+    opt.zero_grad(); F.cross_entropy(m(x), y).backward(); opt.step()
+def pgd():
+    xa = (x + torch.empty_like(x).uniform_(-0.3, 0.3)).clamp(0, 1)
+    for _ in range(10):
+        xa.requires_grad_(True)
+        g, = torch.autograd.grad(F.cross_entropy(m(xa), y, reduction='sum'), xa)
+        xa = torch.min(torch.max(xa.detach() + 0.075 * g.sign(), x - 0.3), x + 0.3).clamp(0, 1)
+    return xa
+def med(f):
+    for _ in range(2): f()
+    ts = []
+    for _ in range(${reps}):
+        t = time.perf_counter(); f(); ts.append((time.perf_counter() - t) * 1000)
+    return sorted(ts)[len(ts) // 2]
+print(med(step), med(pgd))
+`;
+const r = spawnSync('python3', ['-c', py], { encoding: 'utf8' });
+const torch = r.status === 0 ? r.stdout.trim().split(/\s+/).map(Number) : null;
+console.log(`benchmark CNN, batch ${N}, ${threads} threads, median of ${reps}`);
+console.log(
+  `warden train step  ${trainMs.toFixed(1)} ms` +
+    (torch ? `   torch ${torch[0].toFixed(1)} ms   ratio ${(trainMs / torch[0]).toFixed(2)}x` : ''),
+);
+console.log(
+  `warden PGD-10      ${pgdMs.toFixed(1)} ms` +
+    (torch ? `   torch ${torch[1].toFixed(1)} ms   ratio ${(pgdMs / torch[1]).toFixed(2)}x` : ''),
+);
+if (!torch)
+  console.log(`(no PyTorch baseline: ${r.stderr.split('\n').filter(Boolean).pop() ?? 'python3 not found'})`);
+await s.release();
+await target.close();
