@@ -26,16 +26,27 @@ export interface TrainResult {
   seconds: number;
 }
 
-/** One ONNX graph computing the mean loss and d(loss)/d(weight) for every weight, weights fed per step. */
-export function trainStepGraph(model: Model): { bytes: Uint8Array; loss: string; grads: string[] } {
+/**
+ * One ONNX graph computing the mean loss and d(loss)/d(weight) for every trainable weight (`grads[k]` belongs
+ * to `model.trainable[k]`), all parameters fed per step. Models with batch normalisation also output the
+ * updated running statistics (`stats`: parameter name -> output name).
+ */
+export function trainStepGraph(model: Model): {
+  bytes: Uint8Array;
+  loss: string;
+  grads: string[];
+  stats: Map<string, string>;
+} {
   const g = new Graph();
   const x = g.input('x', [-1, ...model.input]);
   const y = g.input('y', [-1, model.classes]);
-  const loss = g.output(crossEntropy(g, model.emit(g, x), y, 'mean'));
-  const names = model.params.map((p) => p.name);
+  const stats = new Map<string, string>();
+  const loss = g.output(crossEntropy(g, model.emit(g, x, { training: true, stats }), y, 'mean'));
+  const names = model.trainable.map((p) => p.name);
   const grads = differentiate(g, loss, names);
   const gradNames = names.map((n) => g.output(grads.get(n) as string));
-  return { bytes: g.toBytes({ asInputs: names }), loss, grads: gradNames };
+  for (const o of stats.values()) g.output(o);
+  return { bytes: g.toBytes({ asInputs: model.params.map((p) => p.name) }), loss, grads: gradNames, stats };
 }
 
 /** Trains `model` in place with mini-batch SGD (momentum) or Adam; batches shuffled by a seeded generator. */
@@ -47,8 +58,8 @@ export async function train(model: Model, data: Dataset, opts: TrainOptions): Pr
   const session = await Session.create(step.bytes, { threads: opts.threads ?? 1 });
   const per = model.input.reduce((a, b) => a * b, 1);
   const rnd = seededRandom(opts.seed ?? 0);
-  const m = model.params.map((p) => new Float32Array(p.data.length));
-  const v = model.params.map((p) => new Float32Array(p.data.length));
+  const m = model.trainable.map((p) => new Float32Array(p.data.length));
+  const v = model.trainable.map((p) => new Float32Array(p.data.length));
   const order = Uint32Array.from({ length: data.size }, (_, k) => k);
   const steps = Math.ceil(data.size / batch);
   const epochLoss: number[] = [];
@@ -79,7 +90,9 @@ export async function train(model: Model, data: Dataset, opts: TrainOptions): Pr
         const loss = (out[step.loss]?.data as Float32Array)[0] ?? NaN;
         sum += loss;
         t++;
-        model.params.forEach((p, k) => {
+        for (const [name, o] of step.stats)
+          model.params.find((p) => p.name === name)?.data.set(out[o]?.data as Float32Array);
+        model.trainable.forEach((p, k) => {
           const g = out[step.grads[k] as string]?.data as Float32Array;
           if (opts.optimizer === 'sgd') sgd(p.data, g, m[k] as Float32Array, lr, opts.momentum ?? 0.9);
           else adam(p.data, g, m[k] as Float32Array, v[k] as Float32Array, lr, t);

@@ -2,7 +2,7 @@ import { seededRandom } from '../../core/index.js';
 import { robustnessError } from '../errors.js';
 import { Graph } from '../engine/graph.js';
 import type { Shape } from '../engine/types.js';
-import { emitLayers, layerParams, type Layer, type Param } from './layers.js';
+import { emitLayers, layerParams, type EmitOptions, type Layer, type Param } from './layers.js';
 
 /** The architectures Warden defines in code, by name: one list for the CLI, training and the demo. */
 export const ARCHITECTURES: Record<string, { input: Shape; classes: number; layers: Layer[] }> = {
@@ -33,6 +33,22 @@ export const ARCHITECTURES: Record<string, { input: Shape; classes: number; laye
       { kind: 'dense', units: 10 },
     ],
   },
+  // A small ResNet: stem conv-bn-relu, two basic blocks (the second strided with a projection shortcut), GAP.
+  'mnist-resnet': {
+    input: [1, 28, 28],
+    classes: 10,
+    layers: [
+      { kind: 'conv', filters: 16, kernel: 3, pad: 1 },
+      { kind: 'batchnorm' },
+      { kind: 'relu' },
+      { kind: 'maxpool', size: 2 },
+      { kind: 'resblock', filters: 16 },
+      { kind: 'resblock', filters: 32, stride: 2 },
+      { kind: 'globalavgpool' },
+      { kind: 'flatten' },
+      { kind: 'dense', units: 10 },
+    ],
+  },
 };
 
 /** A model defined in code: its layers and current weights. */
@@ -50,7 +66,8 @@ export class Model {
     const rnd = seededRandom(seed);
     // He-normal weights for ReLU networks, zero biases; Box-Muller from the seeded generator.
     for (const p of this.params) {
-      if (p.name.endsWith('.bias')) continue;
+      if (p.init === 'zeros' || p.init === 'ones' || (p.init === undefined && p.name.endsWith('.bias')))
+        continue;
       const std = Math.sqrt(2 / p.fanIn);
       for (let k = 0; k < p.data.length; k++)
         p.data[k] = std * Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
@@ -68,10 +85,18 @@ export class Model {
     return new Model(arch, a.input, a.classes, a.layers, seed);
   }
 
-  /** Adds the weights and the forward pass to `g`; returns the logits tensor name. */
-  emit(g: Graph, x: string): string {
+  /**
+   * Adds the weights and the forward pass to `g`; returns the logits tensor name. In training mode, batch
+   * normalisation uses batch statistics and reports its updated running averages in `o.stats`.
+   */
+  emit(g: Graph, x: string, o: EmitOptions = {}): string {
     for (const p of this.params) g.param(p.name, p.dims, p.data);
-    return emitLayers(g, this.layers, x);
+    return emitLayers(g, this.layers, x, o);
+  }
+
+  /** The parameters the optimizer updates (everything but batch-norm running statistics). */
+  get trainable(): Param[] {
+    return this.params.filter((p) => p.trainable !== false);
   }
 
   /** The inference model as ONNX bytes: input `input` [N, ...shape], output `logits` [N, classes]. */

@@ -115,7 +115,7 @@ export const CONV_RULES: OpRule[] = [
               (geo.pads[d] ?? 0) -
               (geo.pads[d + n] ?? 0);
       });
-      return [[x[0] ?? -1, w[1] ?? -1, ...sp]];
+      return [[x[0] ?? -1, (w[1] ?? -1) * attrInt(attrs, 'group', 1), ...sp]];
     },
   },
   {
@@ -170,19 +170,42 @@ export const CONV_RULES: OpRule[] = [
     },
   },
   {
-    op: 'Slice',
-    infer: ([x = []], _a, g, node) => {
-      const starts = g.constInts(node.inputs[1] ?? '') ?? [];
-      const ends = g.constInts(node.inputs[2] ?? '') ?? [];
-      const axes = g.constInts(node.inputs[3] ?? '') ?? starts.map((_, k) => k);
-      const out = [...x];
-      axes.forEach((a, k) => {
-        const d = x[a] ?? -1;
-        if (d < 0) return;
-        const clamp = (v: number) => Math.max(0, Math.min(d, v < 0 ? v + d : v));
-        out[a] = Math.max(0, clamp(ends[k] ?? d) - clamp(starts[k] ?? 0));
+    op: 'AveragePool',
+    infer: ([x = []], attrs) => {
+      if (attrInt(attrs, 'ceil_mode', 0))
+        throw robustnessError('UNSUPPORTED_OP', 'AveragePool with ceil_mode');
+      return [
+        [x[0] ?? -1, x[1] ?? -1, ...spatialOut(x, geometry(attrs, attrInts(attrs, 'kernel_shape', [])))],
+      ];
+    },
+    backward: ({ g, node, gradOut: [gy], inShapes }) => {
+      if (!gy) return [];
+      const xs = inShapes[0] ?? [];
+      const geo = geometry(node.attrs, attrInts(node.attrs, 'kernel_shape', []));
+      if (geo.pads.some((p) => p !== 0) && !attrInt(node.attrs, 'count_include_pad', 0))
+        throw robustnessError(
+          'UNSUPPORTED_OP',
+          'AveragePool gradient with padding needs count_include_pad=1 (the divisor then is constant)',
+        );
+      const c = xs[1] ?? -1;
+      if (c < 0) throw robustnessError('UNSUPPORTED_OP', 'AveragePool gradient needs a static channel count');
+      const area = geo.kernel.reduce((a, b) => a * b, 1);
+      // Spreading each output gradient evenly over its window is a depthwise transposed convolution by 1/area.
+      const w = g.constant(new Float32Array(c * area).fill(1 / area), [c, 1, ...geo.kernel]);
+      const ys = g.shape(gy);
+      const outPad = geo.kernel.map((k, d) => {
+        const n = geo.kernel.length;
+        const full =
+          (geo.strides[d] ?? 1) * ((ys[2 + d] ?? 1) - 1) + k - (geo.pads[d] ?? 0) - (geo.pads[d + n] ?? 0);
+        return (xs[2 + d] ?? full) - full;
       });
-      return [out];
+      const dx = g.op1('ConvTranspose', [gy, w], {
+        strides: ai(geo.strides),
+        pads: ai(geo.pads),
+        output_padding: ai(outPad),
+        group: { i: c },
+      });
+      return [dx];
     },
   },
 ];

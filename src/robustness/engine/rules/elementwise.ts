@@ -96,8 +96,36 @@ export const ELEMENTWISE_RULES: OpRule[] = [
     infer: same,
     backward: ({ g, node, gradOut: [gy] }) => [gy && g.op1('Mul', [gy, node.outputs[0] as string])],
   },
-  // Plumbing without gradients (attack steps, masks, projections).
-  ...['Sign', 'Abs', 'Sqrt', 'Clip', 'Cast', 'Not', 'Log', 'Reciprocal'].map((op): OpRule => ({
+  {
+    op: 'Sqrt',
+    infer: same,
+    backward: ({ g, node, gradOut: [gy] }) => [
+      gy && g.op1('Div', [gy, g.op1('Mul', [node.outputs[0] as string, g.constant([2], [])])]),
+    ],
+  },
+  {
+    op: 'Log',
+    infer: same,
+    backward: ({ g, node, gradOut: [gy] }) => [gy && g.op1('Div', [gy, node.inputs[0] as string])],
+  },
+  {
+    op: 'Abs',
+    infer: same,
+    backward: ({ g, node, gradOut: [gy] }) => [
+      gy && g.op1('Mul', [gy, g.op1('Sign', [node.inputs[0] as string])]),
+    ],
+  },
+  {
+    op: 'Reciprocal',
+    infer: same,
+    backward: ({ g, node, gradOut: [gy] }) => {
+      if (!gy) return [];
+      const y = node.outputs[0] as string;
+      return [g.op1('Neg', [g.op1('Mul', [gy, g.op1('Mul', [y, y])])])];
+    },
+  },
+  // Plumbing without gradients (attack steps, masks, projections, quantisation).
+  ...['Sign', 'Clip', 'Cast', 'Not', 'Round', 'Floor'].map((op): OpRule => ({
     op,
     infer: same,
   })),

@@ -1,7 +1,7 @@
 import { attrInt, attrInts, numel } from '../types.js';
 import type { OpRule } from '../rule.js';
-import type { Graph } from '../graph.js';
 import { normAxis, reduceSum } from './util.js';
+import { reshapeLike } from './slicing.js';
 
 function reshapeTarget(src: number[], target: number[]): number[] {
   const known = target.reduce((p, d, k) => (d === -1 ? p : p * (d === 0 ? (src[k] ?? 1) : d)), 1);
@@ -12,15 +12,6 @@ function reshapeTarget(src: number[], target: number[]): number[] {
 function reduced(s: number[], axes: number[], keep: boolean): number[] {
   const set = new Set(axes.map((a) => normAxis(a, s.length)));
   return keep ? s.map((d, k) => (set.has(k) ? 1 : d)) : s.filter((_, k) => !set.has(k));
-}
-
-/** Reshapes a gradient back to the shape of `x`: a constant target when static, the run-time shape otherwise. */
-function reshapeLike(g: Graph, gy: string, x: string): string {
-  const s = g.shape(x);
-  if (!s.includes(-1)) return g.op1('Reshape', [gy, g.constantInt(s)]);
-  const out = g.op1('Reshape', [gy, g.op1('Shape', [x])]);
-  g.declare(out, s);
-  return out;
 }
 
 /** Gradient of a reduction: put the reduced axes back and broadcast over the input's run-time shape. */
@@ -95,6 +86,19 @@ export const SHAPE_RULES: OpRule[] = [
     infer: ([s = []], attrs) => [
       reduced(s, attrInts(attrs, 'axes', [...s.keys()]), attrInt(attrs, 'keepdims', 1) === 1),
     ],
+    // The gradient goes to the maximal elements, shared equally between ties.
+    backward: ({ g, node, gradOut: [gy], inShapes }) => {
+      if (!gy) return [];
+      const x = node.inputs[0] as string;
+      const s = inShapes[0] ?? [];
+      const axes = attrInts(node.attrs, 'axes', [...s.keys()]).map((a) => normAxis(a, s.length));
+      const keep = attrInt(node.attrs, 'keepdims', 1) === 1;
+      const y = expandBack(g, node.outputs[0] as string, x, axes, keep);
+      const mask = g.op1('Cast', [g.op1('Equal', [x, y])], { to: { i: 1 } });
+      g.declare(mask, s, 'float');
+      const share = g.op1('Div', [mask, reduceSum(g, mask, axes, true)]);
+      return [g.op1('Mul', [share, expandBack(g, gy, x, axes, keep)])];
+    },
   },
   {
     op: 'ReduceProd',
@@ -125,6 +129,7 @@ export const SHAPE_RULES: OpRule[] = [
       for (const a of axes) out.splice(a, 0, 1);
       return [out];
     },
+    backward: ({ g, node, gradOut: [gy] }) => [gy && reshapeLike(g, gy, node.inputs[0] as string)],
   },
   {
     op: 'ArgMax',
