@@ -68,7 +68,8 @@ def med(f):
     return sorted(ts)[len(ts) // 2]
 print(med(step), med(pgd))
 `;
-const r = spawnSync('python3', ['-c', py], { encoding: 'utf8' });
+const python = process.env.PYTHON ?? 'python3';
+const r = spawnSync(python, ['-c', py], { encoding: 'utf8' });
 const torch = r.status === 0 ? r.stdout.trim().split(/\s+/).map(Number) : null;
 console.log(`benchmark CNN, batch ${N}, ${threads} threads, median of ${reps}`);
 console.log(
