@@ -1,8 +1,13 @@
 import type { Attack } from './types.js';
 import { FGSM, PGD } from './pgd.js';
+import { CW } from './cw.js';
+import { DEEPFOOL } from './deepfool.js';
+import { APGD } from './apgd.js';
+import { SQUARE } from './square.js';
+import { HOP_SKIP_JUMP } from './hsj.js';
 
 /** Every attack, by name: the one list the CLI, reports and the contract test read. */
-export const ATTACKS: readonly Attack[] = [FGSM, PGD];
+export const ATTACKS: readonly Attack[] = [FGSM, PGD, APGD, CW, DEEPFOOL, SQUARE, HOP_SKIP_JUMP];
 
 export function findAttack(name: string): Attack | undefined {
   return ATTACKS.find((a) => a.name === name);

@@ -39,7 +39,7 @@ async function pgd(
   const alpha = p.alpha ?? (p.steps === 1 ? p.eps : (2.5 * p.eps) / p.steps);
   const session = await stepSession(
     { ...target, emit: target.emit },
-    { eps: p.eps, alpha, norm: p.norm, clipMin: p.clipMin, clipMax: p.clipMax },
+    { eps: p.eps, alpha, norm: p.norm, clipMin: p.clipMin, clipMax: p.clipMax, threads: p.threads ?? 1 },
   );
   const rnd = seededRandom(p.seed);
   const per = x0.length / n;
@@ -68,6 +68,7 @@ export const PGD: Attack = {
   name: 'pgd',
   kind: 'white-box',
   description: 'Projected gradient descent (Linf or L2), random start, restarts',
+  norms: ['inf', '2'],
   run: pgd,
 };
 
@@ -76,5 +77,6 @@ export const FGSM: Attack = {
   kind: 'white-box',
   description:
     'Fast gradient sign method (one step of size eps; L2 variant steps along the normalised gradient)',
+  norms: ['inf', '2'],
   run: (t, x, y, n, p) => pgd(t, x, y, n, { ...p, steps: 1, alpha: p.eps, randomStart: false, restarts: 1 }),
 };

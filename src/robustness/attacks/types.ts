@@ -22,6 +22,16 @@ export interface AttackParams {
   /** Input domain bounds. */
   clipMin: number;
   clipMax: number;
+  /** Query budget per example for black-box attacks (Square: iterations; HopSkipJump: model calls). */
+  queries?: number;
+  /** C&W: initial trade-off constant and binary-search steps; confidence margin kappa. */
+  c?: number;
+  searchSteps?: number;
+  kappa?: number;
+  /** DeepFool: overshoot factor. */
+  overshoot?: number;
+  /** Onnxruntime threads for the attack's own sessions. */
+  threads?: number;
 }
 
 /** An evasion attack: perturbs a batch of inputs so that the target misclassifies them. */
@@ -29,6 +39,8 @@ export interface Attack {
   name: string;
   kind: 'white-box' | 'score-based' | 'decision-based';
   description: string;
+  /** The threat models (norms) it implements. */
+  norms: readonly Norm[];
   run(
     target: AttackTarget,
     x: Float32Array,
