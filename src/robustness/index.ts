@@ -19,3 +19,12 @@ export { certifiedRadius, type Certificate } from './certify/radius.js';
 export { normCdf, normPpf, betaInc, betaPpf } from './certify/stats.js';
 export { pgdPerturber, type AdversarialTrainingOptions } from './attacks/adversarial-training.js';
 export { httpTarget, type HttpTargetOptions } from './remote.js';
+export {
+  certifySmoothed,
+  predictSmoothed,
+  binomialTestHalf,
+  noisyCounts,
+  type SmoothingOptions,
+  type SmoothedCertificate,
+  type SmoothedPrediction,
+} from './certify/smoothing.js';
