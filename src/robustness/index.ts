@@ -28,3 +28,4 @@ export {
   type SmoothedCertificate,
   type SmoothedPrediction,
 } from './certify/smoothing.js';
+export * from './defenses/index.js';
