@@ -17,6 +17,11 @@ export interface TrainOptions {
   threads?: number;
   /** Replaces each clean batch by a perturbed one before the step (adversarial training). */
   perturb?: (x: Float32Array, y: Uint8Array, n: number) => Promise<Float32Array>;
+  /**
+   * TRADES (Zhang et al. 2019): the loss becomes CE(f(x), y) + beta * KL(f(x) || f(x')), with x' from `perturb`
+   * (which should then maximise that KL term, see `tradesPerturber`) and x the clean batch.
+   */
+  trades?: { beta: number };
   onStep?: (info: { epoch: number; step: number; steps: number; loss: number }) => void;
 }
 
@@ -31,7 +36,10 @@ export interface TrainResult {
  * to `model.trainable[k]`), all parameters fed per step. Models with batch normalisation also output the
  * updated running statistics (`stats`: parameter name -> output name).
  */
-export function trainStepGraph(model: Model): {
+export function trainStepGraph(
+  model: Model,
+  opts: { trades?: { beta: number } } = {},
+): {
   bytes: Uint8Array;
   loss: string;
   grads: string[];
@@ -41,7 +49,27 @@ export function trainStepGraph(model: Model): {
   const x = g.input('x', [-1, ...model.input]);
   const y = g.input('y', [-1, model.classes]);
   const stats = new Map<string, string>();
-  const loss = g.output(crossEntropy(g, model.emit(g, x, { training: true, stats }), y, 'mean'));
+  const logits = model.emit(g, x, { training: true, stats });
+  let objective = crossEntropy(g, logits, y, 'mean');
+  if (opts.trades) {
+    const xAdv = g.input('x_adv', [-1, ...model.input]);
+    const advLogits = model.emit(g, xAdv, { training: true, stats: new Map() });
+    const logp = g.op1('LogSoftmax', [logits], { axis: { i: 1 } });
+    const kl = g.op1(
+      'ReduceSum',
+      [
+        g.op1('Mul', [
+          g.op1('Exp', [logp]),
+          g.op1('Sub', [logp, g.op1('LogSoftmax', [advLogits], { axis: { i: 1 } })]),
+        ]),
+        g.constantInt([1]),
+      ],
+      { keepdims: { i: 0 } },
+    );
+    const meanKl = g.op1('ReduceMean', [kl], { axes: { ints: [0] }, keepdims: { i: 0 } });
+    objective = g.op1('Add', [objective, g.op1('Mul', [meanKl, g.constant([opts.trades.beta], [])])]);
+  }
+  const loss = g.output(objective);
   const names = model.trainable.map((p) => p.name);
   const grads = differentiate(g, loss, names);
   const gradNames = names.map((n) => g.output(grads.get(n) as string));
@@ -54,7 +82,7 @@ export async function train(model: Model, data: Dataset, opts: TrainOptions): Pr
   const t0 = performance.now();
   const batch = opts.batchSize ?? 128;
   const lr = opts.lr ?? (opts.optimizer === 'sgd' ? 0.05 : 1e-3);
-  const step = trainStepGraph(model);
+  const step = trainStepGraph(model, opts.trades ? { trades: opts.trades } : {});
   const session = await Session.create(step.bytes, { threads: opts.threads ?? 1 });
   const per = model.input.reduce((a, b) => a * b, 1);
   const rnd = seededRandom(opts.seed ?? 0);
@@ -80,9 +108,11 @@ export async function train(model: Model, data: Dataset, opts: TrainOptions): Pr
           xb.set(data.x.subarray(i * per, (i + 1) * per), k * per);
           yb[k] = data.y[i] ?? 0;
         });
+        const clean = xb;
         if (opts.perturb) xb = await opts.perturb(xb, yb, n);
         const feeds: Record<string, { data: Float32Array; dims: number[] }> = {
-          x: { data: xb, dims: [n, ...model.input] },
+          x: { data: opts.trades ? clean : xb, dims: [n, ...model.input] },
+          ...(opts.trades ? { x_adv: { data: xb, dims: [n, ...model.input] } } : {}),
           y: { data: oneHot(yb, model.classes), dims: [n, model.classes] },
         };
         for (const p of model.params) feeds[p.name] = { data: p.data, dims: p.dims };

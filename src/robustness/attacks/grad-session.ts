@@ -1,6 +1,6 @@
 import { Graph } from '../engine/graph.js';
 import { differentiate } from '../engine/autodiff.js';
-import { Session } from '../engine/session.js';
+import { Session, type HostTensor } from '../engine/session.js';
 import { robustnessError } from '../errors.js';
 import type { AttackTarget } from './types.js';
 
@@ -41,8 +41,9 @@ export async function gradSession(
   target: WhiteBox,
   extra: Record<string, number[]>,
   loss: LossBuilder,
-  threads = 1,
+  opts: number | { threads?: number; liveWeights?: () => Record<string, HostTensor> } = 1,
 ): Promise<GradSession> {
+  const { threads = 1, liveWeights } = typeof opts === 'number' ? { threads: opts } : opts;
   const g = new Graph();
   const shape = target.input;
   const x = g.input('x', [-1, ...shape]);
@@ -55,14 +56,16 @@ export async function gradSession(
   g.output(grad);
   g.output(per);
   g.output(logits);
-  const s = await Session.create(g.toBytes(), { threads });
+  const s = await Session.create(g.toBytes({ asInputs: liveWeights ? Object.keys(liveWeights()) : [] }), {
+    threads,
+  });
   return {
     async run(xv, n, ex) {
       const feeds: Record<string, { data: Float32Array; dims: number[] }> = {
         x: { data: xv, dims: [n, ...shape] },
       };
       for (const [k, v] of Object.entries(ex)) feeds[k] = { data: v, dims: [n, ...(extra[k] ?? [])] };
-      const out = await s.run(feeds);
+      const out = await s.run({ ...feeds, ...liveWeights?.() });
       return {
         grad: out[grad]?.data as Float32Array,
         loss: out[per]?.data as Float32Array,

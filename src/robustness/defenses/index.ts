@@ -1,1 +1,2 @@
 export * from './transforms.js';
+export * from './trades.js';
