@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { SEVERITIES, VERSION, toWardenError } from '../core/index.js';
 import { EXIT, exitCodeForError, type ExitCode } from './exit.js';
 import { registerDp } from './commands/dp.js';
+import { registerRobustness } from './commands/robustness.js';
 
 function buildProgram(setExit: (code: ExitCode) => void): Command {
   const program = new Command();
@@ -218,68 +219,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
       const { runGuardServe } = await import('./commands/guard.js');
       setExit(await runGuardServe(flags));
     });
-  program
-    .command('train')
-    .description('Train a model defined in code and write it as ONNX')
-    .requiredOption('--model <arch>', 'architecture: mnist-mlp or mnist-cnn')
-    .option('--data <name|file>', 'mnist (the shipped digits) or an IDX images file', 'mnist')
-    .option('--labels <file>', 'IDX labels file for --data FILE')
-    .requiredOption('--out <file>', 'where to write the trained model (.onnx)')
-    .option('--epochs <n>', 'passes over the training data (default 3)')
-    .option('--batch-size <n>', 'examples per step (default 128)')
-    .option('--lr <rate>', 'learning rate (default 0.001 for adam, 0.05 for sgd)')
-    .addOption(new Option('--optimizer <name>', 'optimizer').choices(['adam', 'sgd']).default('adam'))
-    .option('--adv <attack>', 'adversarial training: pgd (Madry) or fgsm (fast, random start)')
-    .option('--eps <e>', 'perturbation budget (Linf) for --adv')
-    .option('--adv-steps <n>', 'PGD steps per batch for --adv pgd (default 7)')
-    .option('--seed <n>', 'seed for weights and shuffling (default 0)')
-    .option('--threads <n>', 'onnxruntime threads (default 1)')
-    .option('--json', 'print one JSON object')
-    .action(async (flags: import('./commands/train.js').TrainFlags) => {
-      const { runTrain } = await import('./commands/train.js');
-      setExit(await runTrain(flags));
-    });
-
-  program
-    .command('attack')
-    .description(
-      'Attack an ONNX classifier and report clean vs robust accuracy (exit 1 below --min-robust-accuracy)',
-    )
-    .requiredOption('--model <file>', 'ONNX classifier (input [N, ...], logits output)')
-    .option('--data <name|file>', 'mnist (the shipped test digits) or an IDX images file', 'mnist')
-    .option('--labels <file>', 'IDX labels file for --data FILE')
-    .addOption(new Option('--attack <name>', 'attack').choices(['fgsm', 'pgd']).default('pgd'))
-    .requiredOption('--eps <e>', 'perturbation budget')
-    .addOption(new Option('--norm <norm>', 'perturbation norm').choices(['inf', '2']).default('inf'))
-    .option('--steps <n>', 'PGD steps (default 10)')
-    .option('--alpha <a>', 'PGD step size (default 2.5 * eps / steps)')
-    .option('--restarts <n>', 'PGD random restarts (default 1)')
-    .option('--no-random-start', 'start PGD at the clean input')
-    .option('--limit <n>', 'examples to attack (default 500)')
-    .option('--seed <n>', 'seed (default 0)')
-    .option('--threads <n>', 'onnxruntime threads (default 1)')
-    .option('--min-robust-accuracy <r>', 'exit 1 when robust accuracy (all examples) is below r')
-    .option('--json', 'print one JSON object')
-    .action(async (flags: import('./commands/attack.js').AttackFlags) => {
-      const { runAttack } = await import('./commands/attack.js');
-      setExit(await runAttack(flags));
-    });
-
-  program
-    .command('certify')
-    .description('Randomized-smoothing certification (Cohen et al. 2019)')
-    .command('radius')
-    .description(
-      'Certified L2 radius from nA of n noisy votes: {"pALower", "radius"} (radius null = ABSTAIN)',
-    )
-    .requiredOption('--n <n>', 'number of noisy samples')
-    .requiredOption('--na <nA>', 'votes for the top class')
-    .option('--alpha <a>', 'failure probability', '0.001')
-    .requiredOption('--sigma <s>', 'noise standard deviation')
-    .action(async (flags: import('./commands/certify.js').RadiusFlags) => {
-      const { runCertifyRadius } = await import('./commands/certify.js');
-      setExit(runCertifyRadius(flags));
-    });
+  registerRobustness(program, setExit);
   return program;
 }
 

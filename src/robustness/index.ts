@@ -29,3 +29,4 @@ export {
   type SmoothedPrediction,
 } from './certify/smoothing.js';
 export * from './defenses/index.js';
+export { robustnessReport, attackSummary, type RobustnessSubject } from './report.js';

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -91,6 +91,197 @@ describe('warden train / attack / certify', () => {
       ['train', '--model', 'resnet-9000', '--out', join(tmp, 'x.onnx')],
       ['certify', 'radius', '--n', '10', '--na', '11', '--sigma', '1'],
       ['attack', '--model', model, '--eps', '0.1', '--data', junk],
+    ]) {
+      const r = warden(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).toMatch(/error [A-Z_]+:/);
+    }
+  });
+
+  it('attack --json prints the issue keys, a curve and the per-class numbers; --report writes the evidence', () => {
+    const reportFile = join(tmp, 'report.json');
+    const r = warden([
+      'attack',
+      '--model',
+      model,
+      '--attack',
+      'apgd-ce',
+      '--eps',
+      '0.05,0.2',
+      '--limit',
+      '60',
+      '--steps',
+      '5',
+      '--json',
+      '--report',
+      reportFile,
+    ]);
+    expect(r.code, r.err).toBe(0);
+    const rep = JSON.parse(r.out) as Record<string, unknown> & {
+      curve: { eps: number; robustAccuracy: number }[];
+      perClass: unknown[];
+    };
+    for (const k of [
+      'cleanAccuracy',
+      'robustAccuracy',
+      'robustAccuracyOfCorrect',
+      'attackSuccessRate',
+      'maxPerturbation',
+      'meanPerturbation',
+    ])
+      expect(typeof rep[k], k).toBe('number');
+    expect(rep.eps).toBe(0.2);
+    expect(rep.curve.map((c) => c.eps)).toEqual([0.05, 0.2]);
+    expect(rep.curve[1]!.robustAccuracy).toBeLessThanOrEqual(rep.curve[0]!.robustAccuracy);
+    expect(rep.perClass).toHaveLength(10);
+    const evidence = JSON.parse(readFileSync(reportFile, 'utf8')) as {
+      kind: string;
+      metrics: Record<string, number>;
+      subject: { digest: string };
+    };
+    expect(evidence.kind).toBe('robustness');
+    expect(evidence.subject.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(evidence.metrics['robustAccuracy@eps=0.05']).toBe(rep.curve[0]!.robustAccuracy);
+    expect(evidence.metrics['class.7.robustAccuracy']).toBeTypeOf('number');
+  });
+
+  it('prints the report as SARIF and fails the gate with exit 1', () => {
+    const r = warden([
+      'attack',
+      '--model',
+      model,
+      '--attack',
+      'deepfool',
+      '--norm',
+      '2',
+      '--eps',
+      '2',
+      '--limit',
+      '40',
+      '--format',
+      'sarif',
+      '--min-robust-accuracy',
+      '0.9',
+    ]);
+    expect(r.code, r.err).toBe(1);
+    const sarif = JSON.parse(r.out) as { runs: { results: { ruleId: string; level: string }[] }[] };
+    expect(
+      sarif.runs[0]!.results.some((x) => x.ruleId === 'robustness.below-threshold' && x.level === 'error'),
+    ).toBe(true);
+  });
+
+  it('attacks through an input-transformation defense and on Fashion-MNIST data', () => {
+    const r = warden([
+      'attack',
+      '--model',
+      model,
+      '--attack',
+      'fgsm',
+      '--eps',
+      '0.1',
+      '--defense',
+      'bits:2,median:2',
+      '--limit',
+      '40',
+      '--json',
+    ]);
+    expect(r.code, r.err).toBe(0);
+    expect((JSON.parse(r.out) as { cleanAccuracy: number }).cleanAccuracy).toBeGreaterThan(0.5);
+    const fm = join(tmp, 'fashion.onnx');
+    const t = warden([
+      'train',
+      '--model',
+      'mnist-mlp',
+      '--data',
+      'fashion-mnist',
+      '--epochs',
+      '2',
+      '--out',
+      fm,
+      '--json',
+    ]);
+    expect(t.code, t.err).toBe(0);
+    expect((JSON.parse(t.out) as { testAccuracy: number }).testAccuracy).toBeGreaterThan(0.6);
+  });
+
+  it('certifies with randomized smoothing on the model (CERTIFY and PREDICT)', () => {
+    const r = warden([
+      'certify',
+      '--model',
+      model,
+      '--sigma',
+      '0.25',
+      '--limit',
+      '5',
+      '--n0',
+      '20',
+      '--n',
+      '200',
+      '--json',
+    ]);
+    expect(r.code, r.err).toBe(0);
+    const c = JSON.parse(r.out) as {
+      certifiedAccuracy: { radius: number; accuracy: number }[];
+      results: { nA: number; radius: number | null; pALower: number }[];
+    };
+    expect(c.results).toHaveLength(5);
+    for (const x of c.results) {
+      const ref = JSON.parse(
+        warden(['certify', 'radius', '--n', '200', '--na', String(x.nA), '--sigma', '0.25']).out,
+      ) as { pALower: number; radius: number | null };
+      expect(x.pALower).toBe(ref.pALower);
+      expect(x.radius).toBe(ref.radius);
+    }
+    expect(c.certifiedAccuracy[0]!.radius).toBe(0);
+    const p = warden([
+      'certify',
+      '--model',
+      model,
+      '--sigma',
+      '0.25',
+      '--limit',
+      '3',
+      '--n',
+      '100',
+      '--predict',
+      '--json',
+    ]);
+    expect(
+      (JSON.parse(p.out) as { mode: string; results: { pValue: number }[] }).results[0]!.pValue,
+    ).toBeLessThan(0.001);
+  });
+
+  it('trains with TRADES from the CLI', () => {
+    const r = warden([
+      'train',
+      '--model',
+      'mnist-mlp',
+      '--adv',
+      'trades',
+      '--eps',
+      '0.1',
+      '--adv-steps',
+      '2',
+      '--epochs',
+      '1',
+      '--out',
+      join(tmp, 'trades.onnx'),
+      '--json',
+    ]);
+    expect(r.code, r.err).toBe(0);
+    expect((JSON.parse(r.out) as { adversarial: { attack: string } }).adversarial.attack).toBe('trades');
+  });
+
+  it('refuses what cannot work with exit 2', () => {
+    for (const args of [
+      ['attack', '--model', model, '--attack', 'cw', '--norm', 'inf', '--eps', '0.1'],
+      ['attack', '--model', model, '--attack', 'nope', '--eps', '0.1'],
+      ['attack', '--url', 'http://127.0.0.1:9', '--model-name', 'm', '--attack', 'pgd', '--eps', '0.1'],
+      ['attack', '--url', 'http://127.0.0.1:9', '--model-name', 'm', '--attack', 'square', '--eps', '0.1'],
+      ['attack', '--eps', '0.1'],
+      ['attack', '--model', model, '--eps', '0.1', '--defense', 'blur:3'],
+      ['certify', '--model', model],
+      ['train', '--model', 'mnist-cnn', '--adv', 'trades', '--out', join(tmp, 'y.onnx')],
     ]) {
       const r = warden(args);
       expect(r.code, args.join(' ')).toBe(2);

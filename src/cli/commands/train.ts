@@ -3,12 +3,15 @@ import { WardenError } from '../../core/index.js';
 import {
   Model,
   ARCHITECTURES,
-  resolveDataset,
+  BUILTIN_DATASETS,
+  loadDataset,
   train,
   onnxClassifier,
   accuracy,
   pgdPerturber,
+  tradesPerturber,
 } from '../../robustness/index.js';
+import { dataSource } from './robustness-data.js';
 import { EXIT, type ExitCode } from '../exit.js';
 import { numberFlag, positiveInt } from '../flags.js';
 
@@ -16,6 +19,8 @@ export interface TrainFlags {
   model: string;
   data: string;
   labels?: string;
+  shape?: string;
+  labelColumn?: string;
   out: string;
   epochs?: string;
   batchSize?: string;
@@ -27,6 +32,7 @@ export interface TrainFlags {
   adv?: string;
   eps?: string;
   advSteps?: string;
+  beta?: string;
 }
 
 /** Trains a model defined in code on a data set and writes it as ONNX (ready for `warden serve` and attacks). */
@@ -42,24 +48,41 @@ export async function runTrain(flags: TrainFlags): Promise<ExitCode> {
   const lr = numberFlag('--lr', flags.lr, { min: 0, exclusiveMin: true, max: 10 });
   const seed = flags.seed === undefined ? 0 : (numberFlag('--seed', flags.seed, { min: 0 }) ?? 0);
   const threads = positiveInt('--threads', flags.threads) ?? 1;
-  const trainSet = resolveDataset(flags.data, flags.labels, 'train');
-  const testSet = flags.data === 'mnist' ? resolveDataset('mnist', undefined, 'test') : undefined;
+  const trainSet = loadDataset(dataSource(flags), 'train');
+  const testSet = BUILTIN_DATASETS[flags.data] ? loadDataset({ data: flags.data }, 'test') : undefined;
+  const arch = ARCHITECTURES[flags.model] as { input: number[]; classes: number };
+  if (trainSet.classes > arch.classes || trainSet.shape.join() !== arch.input.join())
+    throw new WardenError(
+      'USAGE',
+      `${flags.model} takes [${arch.input.join(', ')}] inputs and ${arch.classes} classes; the data has [${trainSet.shape.join(', ')}] and ${trainSet.classes}`,
+      { kind: 'usage' },
+    );
   const model = Model.create(flags.model, seed);
-  if (flags.adv !== undefined && flags.adv !== 'pgd' && flags.adv !== 'fgsm')
-    throw new WardenError('USAGE', '--adv must be pgd or fgsm', { kind: 'usage' });
+  if (flags.adv !== undefined && !['pgd', 'fgsm', 'trades'].includes(flags.adv))
+    throw new WardenError('USAGE', '--adv must be pgd, fgsm or trades', { kind: 'usage' });
   const advEps = numberFlag('--eps', flags.eps, { min: 0, exclusiveMin: true, max: 1 });
   if (flags.adv && advEps === undefined)
     throw new WardenError('USAGE', '--adv needs --eps', { kind: 'usage' });
   // fgsm here is "fast" adversarial training: one step from a random start (Wong et al. 2020)
+  const advSteps = positiveInt('--adv-steps', flags.advSteps) ?? 7;
+  const beta = numberFlag('--beta', flags.beta, { min: 0, exclusiveMin: true });
   const perturber =
-    flags.adv && advEps !== undefined
-      ? await pgdPerturber(model, {
+    flags.adv === 'trades' && advEps !== undefined
+      ? await tradesPerturber(model, {
           eps: advEps,
-          steps: flags.adv === 'fgsm' ? 1 : (positiveInt('--adv-steps', flags.advSteps) ?? 7),
+          steps: advSteps,
           seed,
           threads,
+          ...(beta ? { beta } : {}),
         })
-      : undefined;
+      : flags.adv && advEps !== undefined
+        ? await pgdPerturber(model, {
+            eps: advEps,
+            steps: flags.adv === 'fgsm' ? 1 : advSteps,
+            seed,
+            threads,
+          })
+        : undefined;
   const log = (s: string) => {
     if (!flags.json) process.stderr.write(s);
   };
@@ -72,6 +95,7 @@ export async function runTrain(flags: TrainFlags): Promise<ExitCode> {
     threads,
     ...(lr === undefined ? {} : { lr }),
     ...(perturber ? { perturb: perturber.perturb } : {}),
+    ...(perturber && 'trades' in perturber ? { trades: perturber.trades as { beta: number } } : {}),
     onStep: ({ epoch, step, steps, loss }) => {
       if (step % 10 === 0 || step === steps - 1)
         log(`\repoch ${epoch + 1}/${epochs} step ${step + 1}/${steps} loss ${loss.toFixed(4)}   `);

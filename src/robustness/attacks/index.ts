@@ -14,4 +14,11 @@ export function findAttack(name: string): Attack | undefined {
 }
 
 export type { Attack, AttackParams, AttackTarget, Norm } from './types.js';
-export { evaluateAttack, type AttackReport } from './evaluate.js';
+export {
+  evaluateAttack,
+  robustnessCurve,
+  ROBUST_ACCURACY_CONVENTIONS,
+  type AttackReport,
+  type ClassReport,
+  type CurvePoint,
+} from './evaluate.js';
