@@ -2,7 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Session } from '../../src/robustness/index.js';
 
 // Black-box: the built CLI trains a model, attacks the ONNX file it wrote, and certifies radii.
 const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname;
@@ -288,4 +291,72 @@ describe('warden train / attack / certify', () => {
       expect(r.err).toMatch(/error [A-Z_]+:/);
     }
   });
+
+  it('attacks a model behind an OIP v2 REST endpoint black-box (square)', async () => {
+    const session = await Session.create(readFileSync(model));
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        void (async () => {
+          if (req.method === 'GET' && req.url === '/v2/models/mlp') {
+            res.end(
+              JSON.stringify({
+                name: 'mlp',
+                inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 1, 28, 28] }],
+                outputs: [{ name: 'logits', datatype: 'FP32', shape: [-1, 10] }],
+              }),
+            );
+            return;
+          }
+          const t = (
+            JSON.parse(Buffer.concat(chunks).toString()) as { inputs: { shape: number[]; data: number[] }[] }
+          ).inputs[0]!;
+          const out = await session.run({ input: { data: Float32Array.from(t.data), dims: t.shape } });
+          res.end(
+            JSON.stringify({
+              outputs: [
+                {
+                  name: 'logits',
+                  datatype: 'FP32',
+                  shape: out.logits!.dims,
+                  data: Array.from(out.logits!.data as Float32Array),
+                },
+              ],
+            }),
+          );
+        })();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // the CLI runs in a child process while this process serves it, so spawn asynchronously
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [
+      CLI,
+      'attack',
+      '--url',
+      url,
+      '--model-name',
+      'mlp',
+      '--attack',
+      'square',
+      '--eps',
+      '0.2',
+      '--queries',
+      '100',
+      '--limit',
+      '30',
+      '--json',
+    ]);
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    server.close();
+    await session.release();
+    expect(code).toBe(0);
+    const rep = JSON.parse(out) as { cleanAccuracy: number; robustAccuracy: number; maxPerturbation: number };
+    expect(rep.robustAccuracy).toBeLessThan(rep.cleanAccuracy);
+    expect(rep.maxPerturbation).toBeLessThanOrEqual(0.2 + 1e-6);
+  }, 120_000);
 });
