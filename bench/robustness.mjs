@@ -1,6 +1,6 @@
 // Robustness engine speed: one training step and one PGD-10 attack of the benchmark CNN (conv32-3x3, pool,
 // conv64-3x3, pool, dense128, dense10) at batch 128, against PyTorch doing the same work in the same run
-// (when python3 with torch is installed; Python is never a Warden dependency).
+// (when python3 with torch is installed, or PYTHON=/path/to/python has it; Python is never a Warden dependency).
 import { spawnSync } from 'node:child_process';
 import { arg, median } from './lib.mjs';
 import { Model, Session, trainStepGraph, modelTarget, findAttack } from '../dist/robustness/index.js';
@@ -31,7 +31,27 @@ const onehot = new Float32Array(N * 10);
 y.forEach((c, i) => (onehot[i * 10 + c] = 1));
 const feeds = { x: { data: x, dims: [N, 1, 28, 28] }, y: { data: onehot, dims: [N, 10] } };
 for (const p of model.params) feeds[p.name] = { data: p.data, dims: p.dims };
-const trainMs = await timeIt(() => s.run(feeds));
+// a full step as train() takes it: loss and gradients in onnxruntime, then Adam on every weight in TypeScript
+const adamM = model.params.map((p) => new Float32Array(p.data.length));
+const adamV = model.params.map((p) => new Float32Array(p.data.length));
+let t = 0;
+async function trainStep() {
+  const out = await s.run(feeds);
+  t++;
+  model.params.forEach((p, k) => {
+    const g = out[step.grads[k]].data;
+    const m = adamM[k];
+    const v = adamV[k];
+    const c1 = 1 - 0.9 ** t;
+    const c2 = 1 - 0.999 ** t;
+    for (let i = 0; i < g.length; i++) {
+      m[i] = 0.9 * m[i] + 0.1 * g[i];
+      v[i] = 0.999 * v[i] + 0.001 * g[i] * g[i];
+      p.data[i] -= (1e-3 * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + 1e-8);
+    }
+  });
+}
+const trainMs = await timeIt(trainStep);
 const target = await modelTarget(model, threads);
 const params = {
   eps: 0.3,
