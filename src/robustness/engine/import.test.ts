@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { isWardenError, seededRandom } from '../../core/index.js';
 import { importOnnx } from './import.js';
 import { Session } from './session.js';
 import { Graph } from './graph.js';
@@ -40,5 +41,24 @@ describe('importing a PyTorch-exported ONNX model', () => {
     expect(worst).toBeLessThan(1e-4);
     await s.close();
     await t.close();
+  });
+});
+
+describe('ONNX import of untrusted bytes', () => {
+  it('never throws anything but typed errors on mutated models', () => {
+    const rnd = seededRandom(11);
+    for (let t = 0; t < 400; t++) {
+      const b = Uint8Array.from(bytes);
+      for (let m = 0; m < 1 + Math.floor(rnd() * 6); m++)
+        b[Math.floor(rnd() * b.length)] = Math.floor(rnd() * 256);
+      const cut = rnd() < 0.3 ? b.subarray(0, Math.floor(rnd() * b.length)) : b;
+      try {
+        const m = importOnnx(cut);
+        const g = new Graph();
+        m.emit(g, g.input('x', [-1, ...m.input]));
+      } catch (e) {
+        expect(isWardenError(e), String(e)).toBe(true);
+      }
+    }
   });
 });
