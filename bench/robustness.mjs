@@ -1,7 +1,8 @@
 // Robustness engine speed: one training step and one PGD-10 attack of the benchmark CNN (conv32-3x3, pool,
 // conv64-3x3, pool, dense128, dense10) at batch 128, against PyTorch doing the same work in the same run
 // (when python3 with torch is installed, or PYTHON=/path/to/python has it; Python is never a Warden dependency).
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { arg, median } from './lib.mjs';
 import { Model, Session, trainStepGraph, modelTarget, findAttack } from '../dist/robustness/index.js';
 
@@ -13,17 +14,6 @@ const N = 128;
 const model = Model.create('mnist-cnn', 0);
 const x = Float32Array.from({ length: N * 784 }, (_, k) => ((k * 2654435761) % 1000) / 1000);
 const y = Uint8Array.from({ length: N }, (_, k) => k % 10);
-
-async function timeIt(fn) {
-  for (let i = 0; i < 2; i++) await fn();
-  const ts = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    await fn();
-    ts.push(performance.now() - t);
-  }
-  return median(ts);
-}
 
 const step = trainStepGraph(model);
 const s = await Session.create(step.bytes, { threads });
@@ -51,7 +41,6 @@ async function trainStep() {
     }
   });
 }
-const trainMs = await timeIt(trainStep);
 const target = await modelTarget(model, threads);
 const params = {
   eps: 0.3,
@@ -63,10 +52,12 @@ const params = {
   clipMin: 0,
   clipMax: 1,
 };
-const pgdMs = await timeIt(() => PGD.run(target, x, y, N, params));
+const pgdRun = () => PGD.run(target, x, y, N, params);
 
+// PyTorch runs as a server process that times one piece of work per request, so that warden and torch
+// measurements alternate and a busy machine slows both alike
 const py = `
-import time, torch, torch.nn as nn, torch.nn.functional as F
+import sys, time, torch, torch.nn as nn, torch.nn.functional as F
 torch.set_num_threads(${threads}); torch.manual_seed(0)
 m = nn.Sequential(nn.Conv2d(1,32,3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32,64,3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1600,128), nn.ReLU(), nn.Linear(128,10))
 x = torch.rand(${N},1,28,28); y = torch.arange(${N}) % 10
@@ -80,18 +71,65 @@ def pgd():
         g, = torch.autograd.grad(F.cross_entropy(m(xa), y, reduction='sum'), xa)
         xa = torch.min(torch.max(xa.detach() + 0.075 * g.sign(), x - 0.3), x + 0.3).clamp(0, 1)
     return xa
-def med(f):
-    for _ in range(2): f()
-    ts = []
-    for _ in range(${reps}):
-        t = time.perf_counter(); f(); ts.append((time.perf_counter() - t) * 1000)
-    return sorted(ts)[len(ts) // 2]
-print(med(step), med(pgd))
+print('ready', flush=True)
+for line in sys.stdin:
+    f = step if line.strip() == 'step' else pgd
+    t = time.perf_counter(); f(); print((time.perf_counter() - t) * 1000, flush=True)
 `;
 const python = process.env.PYTHON ?? 'python3';
-const r = spawnSync(python, ['-c', py], { encoding: 'utf8' });
-const torch = r.status === 0 ? r.stdout.trim().split(/\s+/).map(Number) : null;
-console.log(`benchmark CNN, batch ${N}, ${threads} threads, median of ${reps}`);
+const child = spawn(python, ['-c', py], { stdio: ['pipe', 'pipe', 'pipe'] });
+const lines = [];
+let waiting;
+let stderr = '';
+child.stderr.on('data', (c) => (stderr += c));
+createInterface({ input: child.stdout }).on('line', (l) => {
+  lines.push(l);
+  waiting?.();
+});
+let closed = false;
+const finish = () => {
+  closed = true;
+  waiting?.();
+};
+child.on('close', finish);
+child.on('error', (e) => {
+  stderr += String(e);
+  finish();
+});
+const nextLine = () =>
+  new Promise((resolve) => {
+    const take = () => (lines.length ? resolve(lines.shift()) : closed ? resolve(null) : (waiting = take));
+    take();
+  });
+const ready = (await nextLine()) === 'ready';
+async function torchMs(what) {
+  child.stdin.write(`${what}\n`);
+  return Number(await nextLine());
+}
+
+async function measure(fn, what) {
+  const w = [];
+  const t = [];
+  for (let i = 0; i < reps + 2; i++) {
+    const t0 = performance.now();
+    await fn();
+    const ms = performance.now() - t0;
+    const tm = ready ? await torchMs(what) : NaN;
+    if (i >= 2) {
+      w.push(ms);
+      t.push(tm);
+    }
+  }
+  return [median(w), ready ? median(t) : null];
+}
+
+const [trainMs, torchTrain] = await measure(trainStep, 'step');
+const [pgdMs, torchPgd] = await measure(pgdRun, 'pgd');
+const torch = ready ? [torchTrain, torchPgd] : null;
+if (!closed) child.stdin.end();
+console.log(
+  `benchmark CNN, batch ${N}, ${threads} threads, median of ${reps} (warden and torch alternating)`,
+);
 console.log(
   `warden train step  ${trainMs.toFixed(1)} ms` +
     (torch ? `   torch ${torch[0].toFixed(1)} ms   ratio ${(trainMs / torch[0]).toFixed(2)}x` : ''),
@@ -101,6 +139,6 @@ console.log(
     (torch ? `   torch ${torch[1].toFixed(1)} ms   ratio ${(pgdMs / torch[1]).toFixed(2)}x` : ''),
 );
 if (!torch)
-  console.log(`(no PyTorch baseline: ${r.stderr.split('\n').filter(Boolean).pop() ?? 'python3 not found'})`);
+  console.log(`(no PyTorch baseline: ${stderr.split('\n').filter(Boolean).pop() ?? 'python3 not found'})`);
 await s.release();
 await target.close();

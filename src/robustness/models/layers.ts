@@ -134,13 +134,22 @@ function emitBn(g: Graph, h: string, name: string, o: EmitOptions): string {
 /** Emits the forward pass of a layer stack; parameter names must already exist in the graph. */
 export function emitLayers(g: Graph, layers: readonly Layer[], x: string, o: EmitOptions = {}): string {
   let h = x;
+  let deferredRelu = false;
   layers.forEach((l, k) => {
+    // relu then max-pool equals max-pool then relu (max commutes with a monotone map); the second order
+    // runs relu and its gradient mask on a tensor four times smaller
+    if (l.kind === 'relu' && layers[k + 1]?.kind === 'maxpool') {
+      deferredRelu = true;
+      return;
+    }
     if (l.kind === 'dense') h = g.op1('Gemm', [h, `l${k}.weight`, `l${k}.bias`], { transB: { i: 1 } });
     else if (l.kind === 'conv') h = emitConv(g, h, `l${k}`, l.pad ?? 0, l.stride ?? 1);
     else if (l.kind === 'relu') h = g.op1('Relu', [h]);
-    else if (l.kind === 'maxpool')
+    else if (l.kind === 'maxpool') {
       h = g.op1('MaxPool', [h], { kernel_shape: ints([l.size, l.size]), strides: ints([l.size, l.size]) });
-    else if (l.kind === 'avgpool')
+      if (deferredRelu) h = g.op1('Relu', [h]);
+      deferredRelu = false;
+    } else if (l.kind === 'avgpool')
       h = g.op1('AveragePool', [h], {
         kernel_shape: ints([l.size, l.size]),
         strides: ints([l.size, l.size]),

@@ -60,6 +60,19 @@ function convWeightGrad(g: Graph, x: string, gy: string, w: Shape, geo: Geometry
   return g.op1('Transpose', [fit], { perm: ai([1, 0, 2, 3]) });
 }
 
+/** W[o, c, i, j] -> W'[c, o, kh-1-i, kw-1-j]: the kernel of the input gradient of a stride-1 convolution. */
+function flipKernel(g: Graph, w: string): string {
+  const t = g.op1('Transpose', [w], { perm: ai([1, 0, 2, 3]) });
+  const big = -(2 ** 62);
+  return g.op1('Slice', [
+    t,
+    g.constantInt([-1, -1]),
+    g.constantInt([big, big]),
+    g.constantInt([2, 3]),
+    g.constantInt([-1, -1]),
+  ]);
+}
+
 /** Convolution and pooling with their gradients (ConvTranspose, MaxPool indices + MaxUnpool). */
 export const CONV_RULES: OpRule[] = [
   {
@@ -84,11 +97,18 @@ export const CONV_RULES: OpRule[] = [
             (geo.strides[d] ?? 1) * ((ys[2 + d] ?? 1) - 1) + k - (geo.pads[d] ?? 0) - (geo.pads[d + 2] ?? 0);
           return (xs[2 + d] ?? full) - full;
         });
-        dx = g.op1('ConvTranspose', [gy, w], {
-          strides: ai(geo.strides),
-          pads: ai(geo.pads),
-          output_padding: ai(outPad),
-        });
+        const unit = geo.strides.every((v) => v === 1) && geo.dilations.every((v) => v === 1);
+        dx = unit
+          ? // stride 1: a full convolution with the flipped, transposed kernel; onnxruntime's Conv is much faster
+            // than its ConvTranspose, and with baked weights the flip is constant-folded once per session
+            g.op1('Conv', [gy, flipKernel(g, w)], {
+              pads: ai(geo.pads.map((p, d) => (geo.kernel[d % geo.kernel.length] ?? 1) - 1 - p)),
+            })
+          : g.op1('ConvTranspose', [gy, w], {
+              strides: ai(geo.strides),
+              pads: ai(geo.pads),
+              output_padding: ai(outPad),
+            });
       }
       const dw = needs[1] ? convWeightGrad(g, x, gy, ws, geo) : undefined;
       const db = b && needs[2] ? reduceSum(g, gy, [0, 2, 3], false) : undefined;

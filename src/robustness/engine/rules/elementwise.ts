@@ -58,9 +58,14 @@ export const ELEMENTWISE_RULES: OpRule[] = [
   {
     op: 'Relu',
     infer: same,
-    // sign(relu(x)) is the 0/1 mask of x > 0, one cheap op on the forward output.
+    // the mask of relu(x) > 0 on the forward output; onnxruntime's Where is vectorised where its Sign is not
     backward: ({ g, node, gradOut: [gy] }) => [
-      gy && g.op1('Mul', [gy, g.op1('Sign', [node.outputs[0] as string])]),
+      gy &&
+        g.op1('Where', [
+          g.op1('Greater', [node.outputs[0] as string, g.constant([0], [])]),
+          gy,
+          g.constant([0], []),
+        ]),
     ],
   },
   {

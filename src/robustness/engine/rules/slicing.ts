@@ -5,16 +5,25 @@ import type { OpRule } from '../rule.js';
 import { normAxis } from './util.js';
 
 /** The static window a Slice cuts, per axis of the input: [begin, end) with step 1. */
-function sliceWindow(g: Graph, inputs: string[], x: Shape): { axis: number; begin: number; end: number }[] {
+function sliceWindow(
+  g: Graph,
+  inputs: string[],
+  x: Shape,
+): { axis: number; begin: number; end: number; reverse?: boolean }[] {
   const starts = g.constInts(inputs[1] ?? '');
   const ends = g.constInts(inputs[2] ?? '');
   if (!starts || !ends) throw robustnessError('UNSUPPORTED_OP', 'Slice needs constant starts and ends');
   const axes = (inputs[3] ? g.constInts(inputs[3]) : undefined) ?? starts.map((_, k) => k);
   const steps = inputs[4] ? g.constInts(inputs[4]) : undefined;
-  if (steps?.some((s) => s !== 1)) throw robustnessError('UNSUPPORTED_OP', 'Slice with steps other than 1');
   return axes.map((a, k) => {
     const axis = normAxis(a, x.length);
     const d = x[axis] ?? -1;
+    const step = steps?.[k] ?? 1;
+    // a whole-axis reversal (start -1, end before the first element, step -1) keeps the size; no other steps
+    if (step === -1 && starts[k] === -1 && (ends[k] ?? 0) <= -d - 1)
+      return { axis, begin: 0, end: d, reverse: true };
+    if (step !== 1)
+      throw robustnessError('UNSUPPORTED_OP', 'Slice with steps other than 1 (or a full reversal)');
     if (d < 0) return { axis, begin: 0, end: -1 };
     const clamp = (v: number) => Math.max(0, Math.min(d, v < 0 ? v + d : v));
     const begin = clamp(starts[k] ?? 0);
@@ -41,6 +50,7 @@ export const SLICING_RULES: OpRule[] = [
       const x = inShapes[0] ?? [];
       const pads = Array<number>(2 * x.length).fill(0);
       for (const w of sliceWindow(g, node.inputs, x)) {
+        if (w.reverse) throw robustnessError('UNSUPPORTED_OP', 'gradient of a reversing Slice');
         if (w.end < 0)
           throw robustnessError('UNSUPPORTED_OP', 'Slice gradient along a run-time (batch) dimension');
         pads[w.axis] = w.begin;
