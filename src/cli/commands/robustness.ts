@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
+import { OutputFormatSchema } from '../../report/index.js';
 import type { ExitCode } from '../exit.js';
 
-const FORMATS = ['table', 'json', 'sarif', 'markdown'];
+const FORMATS = OutputFormatSchema.options;
 
 /** Data options shared by train, attack and certify. */
 function dataOptions(cmd: Command): Command {
