@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { SEVERITIES, VERSION, toWardenError } from '../core/index.js';
 import { EXIT, exitCodeForError, type ExitCode } from './exit.js';
 import { registerDp } from './commands/dp.js';
+import { registerDpTrain } from './commands/dp-train.js';
 
 function buildProgram(setExit: (code: ExitCode) => void): Command {
   const program = new Command();
@@ -239,6 +240,8 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
       const { runTrain } = await import('./commands/train.js');
       setExit(await runTrain(flags));
     });
+
+  registerDpTrain(program);
 
   program
     .command('attack')

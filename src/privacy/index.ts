@@ -8,3 +8,6 @@ export * from './accountants/prv.js';
 export * from './accountants/pld.js';
 export * from './accountants/registry.js';
 export * from './calibrate.js';
+export { dpStepGraph, assembleGradients, type DpStepGraph, type GradPiece } from './dpsgd/graph.js';
+export * from './dpsgd/train.js';
+export * from './dpsgd/report.js';
