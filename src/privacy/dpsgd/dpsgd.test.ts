@@ -64,8 +64,8 @@ async function dpSums(model: Model, x: Float32Array, y: Uint8Array, n: number, C
   };
   for (const p of model.params) feeds[p.name] = { data: p.data, dims: p.dims };
   const out = await s.run(feeds);
-  const into = new Map(model.params.map((p) => [p.name, new Float32Array(p.data.length)]));
-  assembleGradients(step.pieces, out, into);
+  const scratch = new Map(model.params.map((p) => [p.name, new Float32Array(p.data.length)]));
+  const into = assembleGradients(step.pieces, out, scratch);
   await s.release();
   return {
     sums: model.params.map((p) => into.get(p.name) as Float32Array),

@@ -215,18 +215,22 @@ export function dpStepGraph(model: Model, maxGradNorm: number): DpStepGraph {
   return { bytes, lossSum, clipped, pieces };
 }
 
-/** Writes the clipped-sum gradient of each weight from the step's outputs into `into` (same order as `params`). */
+/**
+ * The clipped-sum gradient of each weight from the step's outputs: whole outputs are used in place (no
+ * copy), conv weights are assembled from their kernel offsets into `scratch`.
+ */
 export function assembleGradients(
   pieces: readonly GradPiece[],
   out: Record<string, { data: Float32Array | BigInt64Array }>,
-  into: Map<string, Float32Array>,
-): void {
+  scratch: Map<string, Float32Array>,
+): Map<string, Float32Array> {
+  const grads = new Map<string, Float32Array>();
   for (const p of pieces) {
-    const dst = into.get(p.param) as Float32Array;
     if (p.kind === 'whole') {
-      dst.set(out[p.output]?.data as Float32Array);
+      grads.set(p.param, out[p.output]?.data as Float32Array);
       continue;
     }
+    const dst = scratch.get(p.param) as Float32Array;
     const [F, C, K] = p.dims;
     p.outputs.forEach((name, off) => {
       const src = out[name]?.data as Float32Array;
@@ -235,5 +239,7 @@ export function assembleGradients(
       for (let c = 0; c < C; c++)
         for (let f = 0; f < F; f++) dst[((f * C + c) * K + kh) * K + kw] = src[c * F + f] as number;
     });
+    grads.set(p.param, dst);
   }
+  return grads;
 }

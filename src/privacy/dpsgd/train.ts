@@ -4,7 +4,7 @@ import { createAccountant, type AccountantOptions } from '../accountants/registr
 import type { AccountantName, Phase } from '../accountants/types.js';
 import { getNoiseMultiplier, stepsFromEpochs } from '../calibrate.js';
 import { checkDelta, checkNoiseMultiplier, checkSampleRate, privacyError } from '../errors.js';
-import { assembleGradients, dpStepGraph } from './graph.js';
+import { assembleGradients, dpStepGraph, type DpStepGraph } from './graph.js';
 
 /** How to train with DP-SGD: the privacy knobs, then the optimizer's. */
 export interface DpTrainOptions {
@@ -27,6 +27,12 @@ export interface DpTrainOptions {
   onStep?: (info: { epoch: number; step: number; steps: number; batch: number; loss: number }) => void;
   onEpoch?: (info: DpEpoch) => void;
 }
+
+/** What one step needs: the expected batch, clipping bound, noise and optimizer. */
+export type DpStepOptions = Pick<
+  DpTrainOptions,
+  'batchSize' | 'maxGradNorm' | 'optimizer' | 'lr' | 'momentum' | 'noiseSeed' | 'threads'
+> & { noiseMultiplier: number };
 
 /** The state after one epoch: what the accountant has spent so far. */
 export interface DpEpoch {
@@ -71,6 +77,90 @@ export function resolveNoise(o: DpTrainOptions, sampleRate: number, steps: numbe
   });
 }
 
+/** One DP-SGD step at a time: sample, clip, noise, update; the training loop and the benchmark share it. */
+export class DpStepper {
+  private readonly per: number;
+  private readonly grads: Map<string, Float32Array>;
+  private readonly m: Float32Array[];
+  private readonly v: Float32Array[];
+  private readonly xb: Float32Array;
+  private readonly yb: Uint8Array;
+  private readonly uniforms: Float64Array;
+  private t = 0;
+
+  private constructor(
+    private readonly model: Model,
+    private readonly data: Dataset,
+    private readonly session: Session,
+    private readonly graph: DpStepGraph,
+    private readonly rng: SecureRandom,
+    private readonly o: DpStepOptions,
+  ) {
+    this.per = model.input.reduce((a, b) => a * b, 1);
+    this.grads = new Map(model.params.map((p) => [p.name, new Float32Array(p.data.length)]));
+    this.m = model.params.map((p) => new Float32Array(p.data.length));
+    this.v = model.params.map((p) => new Float32Array(p.data.length));
+    this.xb = new Float32Array(data.size * this.per);
+    this.yb = new Uint8Array(data.size);
+    this.uniforms = new Float64Array(data.size);
+  }
+
+  static async create(model: Model, data: Dataset, o: DpStepOptions): Promise<DpStepper> {
+    const graph = dpStepGraph(model, o.maxGradNorm);
+    const session = await Session.create(graph.bytes, { threads: o.threads ?? 1 });
+    return new DpStepper(model, data, session, graph, new SecureRandom(o.noiseSeed), o);
+  }
+
+  get seeded(): boolean {
+    return this.rng.seeded;
+  }
+
+  /** Poisson-samples a batch at rate q, and updates the weights from its clipped, noised gradient. */
+  async step(): Promise<{ batch: number; lossSum: number; clipped: number }> {
+    const { model, data, per, xb, yb, o } = this;
+    const q = o.batchSize / data.size;
+    const u = this.uniforms;
+    this.rng.fillUniform(u);
+    let n = 0;
+    for (let i = 0; i < data.size; i++)
+      if ((u[i] as number) < q) {
+        xb.set(data.x.subarray(i * per, (i + 1) * per), n * per);
+        yb[n++] = data.y[i] ?? 0;
+      }
+    let lossSum = 0;
+    let clipped = 0;
+    let grads = this.grads;
+    if (n === 0) for (const gr of grads.values()) gr.fill(0);
+    else {
+      const feeds: Record<string, { data: Float32Array; dims: number[] }> = {
+        x: { data: xb.subarray(0, n * per), dims: [n, ...model.input] },
+        y: { data: oneHot(yb, model.classes, 0, n), dims: [n, model.classes] },
+      };
+      for (const p of model.params) feeds[p.name] = { data: p.data, dims: p.dims };
+      const out = await this.session.run(feeds);
+      grads = assembleGradients(this.graph.pieces, out, this.grads);
+      lossSum = (out[this.graph.lossSum]?.data as Float32Array)[0] ?? 0;
+      clipped = (out[this.graph.clipped]?.data as Float32Array)[0] ?? 0;
+    }
+    this.t++;
+    const lr = o.lr ?? (o.optimizer === 'adam' ? 1e-3 : 0.1);
+    const inv = 1 / o.batchSize;
+    model.params.forEach((p, k) => {
+      const gr = grads.get(p.name) as Float32Array;
+      // noise of std sigma * C on the clipped sum, then the mean over the expected batch size (as Opacus)
+      this.rng.addGaussian(gr, o.noiseMultiplier * o.maxGradNorm, inv);
+      if (o.optimizer === 'adam')
+        adam(p.data, gr, this.m[k] as Float32Array, this.v[k] as Float32Array, lr, this.t);
+      else sgd(p.data, gr, this.m[k] as Float32Array, lr, o.momentum ?? 0);
+    });
+    return { batch: n, lossSum, clipped };
+  }
+
+  async close(): Promise<void> {
+    await this.session.release();
+  }
+}
+
 /**
  * Trains `model` in place with DP-SGD (Abadi et al. 2016, as Opacus): Poisson sampling at q = B / N,
  * per-example clipping to `maxGradNorm`, Gaussian noise of std sigma * C on the clipped sum, divided by
@@ -87,57 +177,32 @@ export async function dpTrain(model: Model, data: Dataset, o: DpTrainOptions): P
   const sigma = resolveNoise(o, q, total);
   const accountantName = o.accountant ?? 'rdp';
   const accountant = createAccountant(accountantName, o.accountantOptions);
-  const rng = new SecureRandom(o.noiseSeed);
-  const step = dpStepGraph(model, o.maxGradNorm);
-  const session = await Session.create(step.bytes, { threads: o.threads ?? 1 });
-  const per = model.input.reduce((a, b) => a * b, 1);
-  const grads = new Map(model.params.map((p) => [p.name, new Float32Array(p.data.length)]));
-  const m = model.params.map((p) => new Float32Array(p.data.length));
-  const v = model.params.map((p) => new Float32Array(p.data.length));
-  const lr = o.lr ?? (o.optimizer === 'adam' ? 1e-3 : 0.1);
-  const xb = new Float32Array(data.size * per);
-  const yb = new Uint8Array(data.size);
+  const stepper = await DpStepper.create(model, data, { ...o, noiseMultiplier: sigma });
   const epochs: DpEpoch[] = [];
+  const rounds = Math.ceil(o.epochs);
   let batchTotal = 0;
   let t = 0;
   try {
-    for (let epoch = 0; epoch < Math.ceil(o.epochs); epoch++) {
-      const end = Math.min(total, Math.floor(((epoch + 1) * total) / Math.ceil(o.epochs)));
+    for (let epoch = 0; epoch < rounds; epoch++) {
+      const end = Math.min(total, Math.floor(((epoch + 1) * total) / rounds));
       const first = t;
       let lossSum = 0;
       let seen = 0;
       let clipped = 0;
       for (; t < end; t++) {
-        let n = 0;
-        for (let i = 0; i < data.size; i++)
-          if (rng.uniform() < q) {
-            xb.set(data.x.subarray(i * per, (i + 1) * per), n * per);
-            yb[n++] = data.y[i] ?? 0;
-          }
-        batchTotal += n;
-        if (n === 0) for (const gr of grads.values()) gr.fill(0);
-        else {
-          const feeds: Record<string, { data: Float32Array; dims: number[] }> = {
-            x: { data: xb.subarray(0, n * per), dims: [n, ...model.input] },
-            y: { data: oneHot(yb, model.classes, 0, n), dims: [n, model.classes] },
-          };
-          for (const p of model.params) feeds[p.name] = { data: p.data, dims: p.dims };
-          const out = await session.run(feeds);
-          assembleGradients(step.pieces, out, grads);
-          lossSum += (out[step.lossSum]?.data as Float32Array)[0] ?? 0;
-          clipped += (out[step.clipped]?.data as Float32Array)[0] ?? 0;
-          seen += n;
-        }
-        model.params.forEach((p, k) => {
-          const gr = grads.get(p.name) as Float32Array;
-          rng.addGaussian(gr, sigma * o.maxGradNorm);
-          const inv = 1 / o.batchSize;
-          for (let j = 0; j < gr.length; j++) gr[j] = (gr[j] as number) * inv;
-          if (o.optimizer === 'adam') adam(p.data, gr, m[k] as Float32Array, v[k] as Float32Array, lr, t + 1);
-          else sgd(p.data, gr, m[k] as Float32Array, lr, o.momentum ?? 0);
-        });
+        const r = await stepper.step();
+        batchTotal += r.batch;
+        lossSum += r.lossSum;
+        seen += r.batch;
+        clipped += r.clipped;
         accountant.step(sigma, q);
-        o.onStep?.({ epoch, step: t - first, steps: end - first, batch: n, loss: n ? lossSum / seen : NaN });
+        o.onStep?.({
+          epoch,
+          step: t - first,
+          steps: end - first,
+          batch: r.batch,
+          loss: seen ? lossSum / seen : NaN,
+        });
       }
       const info: DpEpoch = {
         epoch: epoch + 1,
@@ -150,7 +215,7 @@ export async function dpTrain(model: Model, data: Dataset, o: DpTrainOptions): P
       o.onEpoch?.(info);
     }
   } finally {
-    await session.release();
+    await stepper.close();
   }
   return {
     epochs,
@@ -163,7 +228,7 @@ export async function dpTrain(model: Model, data: Dataset, o: DpTrainOptions): P
     accountant: accountantName,
     history: accountant.history.map((h) => ({ ...h })),
     meanBatch: t ? batchTotal / t : 0,
-    noiseSeeded: rng.seeded,
+    noiseSeeded: stepper.seeded,
     seconds: (performance.now() - t0) / 1000,
   };
 }
