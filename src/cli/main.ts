@@ -4,6 +4,7 @@ import { SEVERITIES, VERSION, toWardenError } from '../core/index.js';
 import { EXIT, exitCodeForError, type ExitCode } from './exit.js';
 import { registerDp } from './commands/dp.js';
 import { registerDpTrain } from './commands/dp-train.js';
+import { registerAuditMembership } from './commands/audit-membership.js';
 
 function buildProgram(setExit: (code: ExitCode) => void): Command {
   const program = new Command();
@@ -283,6 +284,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
       const { runCertifyRadius } = await import('./commands/certify.js');
       setExit(runCertifyRadius(flags));
     });
+  registerAuditMembership(program, setExit);
   return program;
 }
 

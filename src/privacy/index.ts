@@ -11,3 +11,6 @@ export * from './calibrate.js';
 export { dpStepGraph, assembleGradients, type DpStepGraph, type GradPiece } from './dpsgd/graph.js';
 export * from './dpsgd/train.js';
 export * from './dpsgd/report.js';
+export * from './audit/metrics.js';
+export { Logistic, lossScores, trainShadowAttack, type ShadowOptions } from './audit/attacks.js';
+export * from './audit/audit.js';
