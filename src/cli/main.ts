@@ -5,6 +5,7 @@ import { EXIT, exitCodeForError, type ExitCode } from './exit.js';
 import { registerDp } from './commands/dp.js';
 import { registerDpTrain } from './commands/dp-train.js';
 import { registerAuditMembership } from './commands/audit-membership.js';
+import { registerData } from './commands/data.js';
 
 function buildProgram(setExit: (code: ExitCode) => void): Command {
   const program = new Command();
@@ -285,6 +286,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
       setExit(runCertifyRadius(flags));
     });
   registerAuditMembership(program, setExit);
+  registerData(program, setExit);
   return program;
 }
 
