@@ -67,7 +67,7 @@ async function openJsonl(path: string): Promise<Table> {
       const r = await lines.next();
       if (r.done) return undefined;
       n++;
-      const text = r.value as string;
+      const text = r.value;
       if (text.trim() === '') continue;
       if (text.length > MAX_LINE)
         throw privacyError('PRIVACY_DATA_INVALID', `${path}: line ${n} is over ${MAX_LINE} characters`);
