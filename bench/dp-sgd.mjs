@@ -49,23 +49,31 @@ for (const name of models) {
   });
   await s.release();
 
-  const priv = Model.create(name, 0);
-  const stepper = await DpStepper.create(priv, train, {
-    batchSize: B,
-    maxGradNorm: 1,
-    noiseMultiplier: 1,
-    optimizer: 'adam',
-    threads,
-  });
-  const dpMs = await timeIt(() => stepper.step());
-  await stepper.close();
-  rows.push({ model: name, params: plain.parameterCount, plainMs, dpMs, ratio: dpMs / plainMs });
+  const dp = async (inlineNoise) => {
+    const stepper = await DpStepper.create(Model.create(name, 0), train, {
+      batchSize: B,
+      maxGradNorm: 1,
+      noiseMultiplier: 1,
+      optimizer: 'adam',
+      threads,
+      inlineNoise,
+    });
+    const ms = await timeIt(() => stepper.step());
+    await stepper.close();
+    return ms;
+  };
+  const dpMs = await dp(false);
+  const inlineMs = await dp(true);
+  rows.push({ model: name, params: plain.parameterCount, plainMs, dpMs, inlineMs, ratio: dpMs / plainMs });
 }
 
 console.log(`threads ${threads}, expected batch ${B} (q = ${B}/${train.size}), median of ${reps} steps`);
-console.log('| model | weights | non-private step | DP-SGD step | DP / non-private |');
-console.log('|---|---|---|---|---|');
+console.log(
+  '| model | weights | non-private step | DP-SGD step | DP / non-private | DP step, noise on the main thread |',
+);
+console.log('|---|---|---|---|---|---|');
 for (const r of rows)
   console.log(
-    `| ${r.model} | ${r.params} | ${r.plainMs.toFixed(1)} ms | ${r.dpMs.toFixed(1)} ms | ${r.ratio.toFixed(2)} |`,
+    `| ${r.model} | ${r.params} | ${r.plainMs.toFixed(1)} ms | ${r.dpMs.toFixed(1)} ms | ${r.ratio.toFixed(2)} | ` +
+      `${r.inlineMs.toFixed(1)} ms (${(r.inlineMs / r.plainMs).toFixed(2)}x) |`,
   );

@@ -10,6 +10,7 @@ export * from './accountants/registry.js';
 export * from './calibrate.js';
 export { dpStepGraph, assembleGradients, type DpStepGraph, type GradPiece } from './dpsgd/graph.js';
 export * from './dpsgd/train.js';
+export { noiseSource, type NoiseSource } from './dpsgd/noise.js';
 export * from './dpsgd/report.js';
 export * from './audit/metrics.js';
 export { Logistic, lossScores, trainShadowAttack, type ShadowOptions } from './audit/attacks.js';

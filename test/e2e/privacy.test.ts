@@ -74,6 +74,38 @@ describe('warden train --dp and warden audit membership', () => {
     }
   });
 
+  it('a noise seed makes a run reproducible; the worker draws the same noise as the main thread would', async () => {
+    const run = (out: string) =>
+      warden(
+        [
+          'train',
+          '--model',
+          'mnist-mlp',
+          '--dp',
+          '--noise-multiplier',
+          '1',
+          '--epochs',
+          '0.2',
+          '--noise-seed',
+          's',
+        ].concat(['--out', out, '--json']),
+      );
+    const [a, b] = [join(tmp, 'a.onnx'), join(tmp, 'b.onnx')];
+    expect(run(a).code).toBe(0);
+    expect(run(b).code).toBe(0);
+    expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
+    const dist = new URL('../../dist/privacy/index.js', import.meta.url).href;
+    const { noiseSource } = (await import(dist)) as typeof import('../../src/privacy/index.js');
+    const worker = noiseSource(1000, 'x', false);
+    const inline = noiseSource(1000, 'x', true);
+    for (let step = 0; step < 3; step++) {
+      expect(Array.from(worker.take())).toEqual(Array.from(inline.take()));
+      worker.release();
+      inline.release();
+    }
+    await worker.close();
+  });
+
   it('refuses bad DP and audit flags with exit 2', () => {
     const base = ['train', '--model', 'mnist-mlp', '--dp', '--out', join(tmp, 'x.onnx')];
     expect(warden(base).err).toMatch(/exactly one of --noise-multiplier and --target-epsilon/);

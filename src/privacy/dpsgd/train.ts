@@ -5,6 +5,7 @@ import type { AccountantName, Phase } from '../accountants/types.js';
 import { getNoiseMultiplier, stepsFromEpochs } from '../calibrate.js';
 import { checkDelta, checkNoiseMultiplier, checkSampleRate, privacyError } from '../errors.js';
 import { assembleGradients, dpStepGraph, type DpStepGraph } from './graph.js';
+import { noiseSource, type NoiseSource } from './noise.js';
 
 /** How to train with DP-SGD: the privacy knobs, then the optimizer's. */
 export interface DpTrainOptions {
@@ -32,7 +33,11 @@ export interface DpTrainOptions {
 export type DpStepOptions = Pick<
   DpTrainOptions,
   'batchSize' | 'maxGradNorm' | 'optimizer' | 'lr' | 'momentum' | 'noiseSeed' | 'threads'
-> & { noiseMultiplier: number };
+> & {
+  noiseMultiplier: number;
+  /** Draw the noise on the training thread instead of a worker (default: only where no worker can load). */
+  inlineNoise?: boolean;
+};
 
 /** The state after one epoch: what the accountant has spent so far. */
 export interface DpEpoch {
@@ -94,6 +99,7 @@ export class DpStepper {
     private readonly session: Session,
     private readonly graph: DpStepGraph,
     private readonly rng: SecureRandom,
+    private readonly noise: NoiseSource,
     private readonly o: DpStepOptions,
   ) {
     this.per = model.input.reduce((a, b) => a * b, 1);
@@ -108,11 +114,15 @@ export class DpStepper {
   static async create(model: Model, data: Dataset, o: DpStepOptions): Promise<DpStepper> {
     const graph = dpStepGraph(model, o.maxGradNorm);
     const session = await Session.create(graph.bytes, { threads: o.threads ?? 1 });
-    return new DpStepper(model, data, session, graph, new SecureRandom(o.noiseSeed), o);
+    const seed = o.noiseSeed;
+    // two generators (sampling here, noise maybe on a worker) so both paths draw the same streams
+    const rng = new SecureRandom(seed === undefined ? undefined : `sampling:${seed}`);
+    const size = model.params.reduce((a, p) => a + p.data.length, 0);
+    return new DpStepper(model, data, session, graph, rng, noiseSource(size, seed, o.inlineNoise), o);
   }
 
   get seeded(): boolean {
-    return this.rng.seeded;
+    return this.o.noiseSeed !== undefined;
   }
 
   /** Poisson-samples a batch at rate q, and updates the weights from its clipped, noised gradient. */
@@ -145,18 +155,24 @@ export class DpStepper {
     this.t++;
     const lr = o.lr ?? (o.optimizer === 'adam' ? 1e-3 : 0.1);
     const inv = 1 / o.batchSize;
+    const std = o.noiseMultiplier * o.maxGradNorm;
+    const z = this.noise.take();
+    let off = 0;
     model.params.forEach((p, k) => {
       const gr = grads.get(p.name) as Float32Array;
       // noise of std sigma * C on the clipped sum, then the mean over the expected batch size (as Opacus)
-      this.rng.addGaussian(gr, o.noiseMultiplier * o.maxGradNorm, inv);
+      for (let j = 0; j < gr.length; j++) gr[j] = ((gr[j] as number) + std * (z[off + j] as number)) * inv;
+      off += gr.length;
       if (o.optimizer === 'adam')
         adam(p.data, gr, this.m[k] as Float32Array, this.v[k] as Float32Array, lr, this.t);
       else sgd(p.data, gr, this.m[k] as Float32Array, lr, o.momentum ?? 0);
     });
+    this.noise.release();
     return { batch: n, lossSum, clipped };
   }
 
   async close(): Promise<void> {
+    await this.noise.close();
     await this.session.release();
   }
 }
