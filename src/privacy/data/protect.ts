@@ -9,11 +9,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { parseKek } from '../../artifacts/index.js';
 import { privacyError } from '../errors.js';
 import { csvLine } from './csv.js';
-import { openTable, tableFormat } from './table.js';
+import { boundedLines, jsonObject } from './lines.js';
+import { MAX_LINE, openTable, tableFormat } from './table.js';
 
 export const ENC_PREFIX = 'wenc:v1:';
 export const PSEUDONYM_PREFIX = 'pseu:';
@@ -136,22 +136,11 @@ export async function protectFile(
     } else {
       const wanted = new Set(o.columns);
       let n = 0;
-      for await (const line of createInterface({
-        input: createReadStream(input, 'utf8'),
-        crlfDelay: Infinity,
-      })) {
+      for await (const line of boundedLines(createReadStream(input, 'utf8'), MAX_LINE, input)) {
         n++;
         if (line.trim() === '') continue;
-        let obj: unknown;
-        try {
-          obj = JSON.parse(line);
-        } catch {
-          throw privacyError('PRIVACY_DATA_INVALID', `${input}: line ${n} is not JSON`);
-        }
-        if (typeof obj !== 'object' || obj === null || Array.isArray(obj))
-          throw privacyError('PRIVACY_DATA_INVALID', `${input}: line ${n} is not a JSON object`);
+        const rec = jsonObject(line, input, n);
         rows++;
-        const rec = obj as Record<string, unknown>;
         for (const k of Object.keys(rec)) {
           const v = rec[k];
           if (!wanted.has(k) || v === null || v === undefined) continue;

@@ -1,7 +1,7 @@
 import { createReadStream, type ReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { privacyError } from '../errors.js';
 import { parseCsv, type CsvLimits } from './csv.js';
+import { boundedLines, jsonObject } from './lines.js';
 
 /** A tabular file read as a stream: its column names, then rows of cells (null = absent in JSONL). */
 export interface Table {
@@ -10,7 +10,7 @@ export interface Table {
   rows: AsyncGenerator<(string | null)[][]>;
 }
 
-const MAX_LINE = 16 << 20;
+export const MAX_LINE = 16 << 20;
 const MAX_KEYS = 10_000;
 
 function open(path: string): ReadStream {
@@ -60,26 +60,15 @@ function cell(v: unknown): string | null {
 }
 
 async function openJsonl(path: string): Promise<Table> {
-  const lines = createInterface({ input: open(path), crlfDelay: Infinity })[Symbol.asyncIterator]();
+  const lines = boundedLines(open(path), MAX_LINE, path);
   let n = 0;
   const next = async (): Promise<Record<string, unknown> | undefined> => {
     for (;;) {
       const r = await lines.next();
       if (r.done) return undefined;
       n++;
-      const text = r.value;
-      if (text.trim() === '') continue;
-      if (text.length > MAX_LINE)
-        throw privacyError('PRIVACY_DATA_INVALID', `${path}: line ${n} is over ${MAX_LINE} characters`);
-      let v: unknown;
-      try {
-        v = JSON.parse(text);
-      } catch {
-        throw privacyError('PRIVACY_DATA_INVALID', `${path}: line ${n} is not JSON`);
-      }
-      if (typeof v !== 'object' || v === null || Array.isArray(v))
-        throw privacyError('PRIVACY_DATA_INVALID', `${path}: line ${n} is not a JSON object`);
-      return v as Record<string, unknown>;
+      if (r.value.trim() === '') continue;
+      return jsonObject(r.value, path, n);
     }
   };
   const first = await next();
