@@ -6,6 +6,7 @@ import { registerDp } from './commands/dp.js';
 import { registerDpTrain } from './commands/dp-train.js';
 import { registerAuditMembership } from './commands/audit-membership.js';
 import { registerData } from './commands/data.js';
+import { OutputFormatSchema } from '../report/index.js';
 
 function buildProgram(setExit: (code: ExitCode) => void): Command {
   const program = new Command();
@@ -22,7 +23,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .argument('[paths...]', 'files or directories to scan')
     .addOption(
       new Option('-f, --format <format>', 'output format')
-        .choices(['table', 'json', 'sarif', 'markdown'])
+        .choices(OutputFormatSchema.options)
         .default('table'),
     )
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
@@ -68,7 +69,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .option('--dir <dir>', 'where to write the samples (default: a temporary folder, removed afterwards)')
     .addOption(
       new Option('-f, --format <format>', 'output format')
-        .choices(['table', 'json', 'sarif', 'markdown'])
+        .choices(OutputFormatSchema.options)
         .default('table'),
     )
     .action(async (flags: { dir?: string; format: string }) => {
@@ -193,7 +194,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .option('--json', 'print {"flagged", "score", "findings", "sanitized"} as JSON')
     .addOption(
       new Option('-f, --format <format>', 'report format')
-        .choices(['table', 'json', 'sarif', 'markdown'])
+        .choices(OutputFormatSchema.options)
         .default('table'),
     )
     .option('--jsonl <file>', 'scan JSON lines with a "text" field (- = stdin), one answer line per line')

@@ -5,6 +5,7 @@ import { SEVERITIES, WardenError, type Severity } from '../../core/index.js';
 import { exitCodeForVerdict, type ExitCode } from '../exit.js';
 import { positiveInt } from '../flags.js';
 import { writeOutput } from '../io.js';
+import { OutputFormatSchema, type OutputFormat } from '../../report/index.js';
 
 /** Flags of `warden audit membership`, as commander parses them. */
 export interface AuditMembershipFlags {
@@ -21,7 +22,7 @@ export interface AuditMembershipFlags {
   maxExamples?: string;
   seed?: string;
   threads?: string;
-  format: 'table' | 'json' | 'sarif' | 'markdown';
+  format: OutputFormat;
   output?: string;
   failOn: Severity;
   color?: boolean;
@@ -113,7 +114,7 @@ export function registerAuditMembership(program: Command, setExit: (code: ExitCo
     .option('--threads <n>', 'onnxruntime threads (default 1)')
     .addOption(
       new Option('-f, --format <format>', 'output format')
-        .choices(['table', 'json', 'sarif', 'markdown'])
+        .choices(OutputFormatSchema.options)
         .default('table'),
     )
     .option('-o, --output <file>', 'write the report to a file')

@@ -3,9 +3,10 @@ import { SEVERITIES, WardenError, type Report, type Severity } from '../../core/
 import { EXIT, exitCodeForVerdict, type ExitCode } from '../exit.js';
 import { positiveInt } from '../flags.js';
 import { writeOutput } from '../io.js';
+import { OutputFormatSchema, type OutputFormat } from '../../report/index.js';
 
 interface ReportFlags {
-  format: 'table' | 'json' | 'sarif' | 'markdown';
+  format: OutputFormat;
   output?: string;
   failOn: Severity;
   color?: boolean;
@@ -24,7 +25,7 @@ function reportOptions(cmd: Command, failOn: Severity): Command {
   return cmd
     .addOption(
       new Option('-f, --format <format>', 'output format')
-        .choices(['table', 'json', 'sarif', 'markdown'])
+        .choices(OutputFormatSchema.options)
         .default('table'),
     )
     .option('-o, --output <file>', 'write the report to a file')
