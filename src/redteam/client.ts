@@ -1,3 +1,4 @@
+import type { ReadableStreamDefaultReader, ReadableStreamReadResult } from 'node:stream/web';
 import { isWardenError } from '../core/index.js';
 import { SseParser } from '../guard/index.js';
 import { redteamError, type RedteamError } from './errors.js';
@@ -173,8 +174,7 @@ export class ChatTarget {
     const reader = (body as ReadableStream<Uint8Array>).getReader();
     try {
       for (;;) {
-        if (signal.aborted) throw new Error('aborted');
-        const { done, value } = await reader.read();
+        const { done, value } = await readOrAbort(reader, signal);
         if (done) break;
         bytes += value.byteLength;
         if (bytes > this.maxBytes)
@@ -253,8 +253,7 @@ async function readBounded(res: Response, max: number, signal: AbortSignal): Pro
   let size = 0;
   try {
     for (;;) {
-      if (signal.aborted) throw new Error('aborted');
-      const { done, value } = await reader.read();
+      const { done, value } = await readOrAbort(reader, signal);
       if (done) break;
       size += value.byteLength;
       if (size > max) throw protocol(`reply is larger than ${max} bytes`);
@@ -269,6 +268,34 @@ async function readBounded(res: Response, max: number, signal: AbortSignal): Pro
   } catch {
     throw protocol('reply is not valid UTF-8');
   }
+}
+
+/**
+ * One read of a body, abandoned as soon as the call's signal aborts: a stalled stream must not outlive the
+ * timeout even where the fetch implementation does not interrupt a pending read itself.
+ */
+function readOrAbort(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  signal: AbortSignal,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  if (signal.aborted) return Promise.reject(new Error('aborted'));
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      reader.cancel().catch(() => {});
+      reject(new Error('aborted'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    reader.read().then(
+      (r) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(r);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
 }
 
 function protocol(message: string, cause?: unknown): RedteamError {
