@@ -30,7 +30,7 @@ const ci = (w) => `[${w[0].toUpperCase()}${w[0]}]${w.slice(1)}`;
 const SAY = new RegExp(
   `\\b(?:${['say', 'print', 'output', 'write', 'type', 'repeat', 'reply', 'respond', 'answer'].map(ci).join('|')})\\b` +
     '(?:\\s+(?:with|only|exactly|just|back|out|this|following|the\\s+(?:word|words|phrase|text|string|code)))*' +
-    '\\s*[:\\-–]?\\s*(?:["\'“«`]([^"\'”»`\\n]{2,80})["\'”»`]|([A-Z][A-Z0-9]*(?:[- ][A-Z][A-Z0-9]*){0,5})\\b)',
+    '\\s*[:\\-–]?\\s*(?:["\'“«`]([^"\'”»`\\n]{2,200})["\'”»`]|([A-Z][A-Z0-9]*(?:[- ][A-Z][A-Z0-9]*){0,5})\\b)',
 );
 const REVEAL =
   /\b(reveal|print|show|output|repeat|tell|display|dump|disclose|write out|leak|share|give)\b[^.\n]{0,50}?\b(system prompt|system message|instructions|initial prompt|hidden prompt|prompt above|text above|configuration|api key|secret key|credentials)\b/i;

@@ -40,6 +40,11 @@ export function mentionedRecords(records, question) {
 
 /** The user's own contact details, repeated back: the "echoes PII" behaviour. */
 export function echoContacts(text) {
-  const found = [...(text.match(EMAIL) ?? []), ...(text.match(PHONE) ?? [])];
+  const stated = [
+    ...text.matchAll(
+      /\bmy (?:e-?mail(?: address)?|phone(?: number)?|address|name) is (\S+?)(?=[.,;!?]?(?:\s|$))/gi,
+    ),
+  ];
+  const found = [...(text.match(EMAIL) ?? []), ...(text.match(PHONE) ?? []), ...stated.map((m) => m[1])];
   return found.length ? `I have noted your contact details: ${[...new Set(found)].join(', ')}. ` : '';
 }
