@@ -4,6 +4,7 @@ import { SEVERITIES, VERSION, toWardenError } from '../core/index.js';
 import { EXIT, exitCodeForError, type ExitCode } from './exit.js';
 import { registerDp } from './commands/dp.js';
 import { registerRedteam } from './commands/redteam.js';
+import { registerPosture } from './commands/posture.js';
 
 function buildProgram(setExit: (code: ExitCode) => void): Command {
   const program = new Command();
@@ -181,6 +182,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
 
   registerDp(program, setExit);
   registerRedteam(program, setExit);
+  registerPosture(program, setExit);
 
   const guard = program
     .command('guard')
