@@ -31,6 +31,8 @@ export interface PostureBuildInput {
   files: number;
   gateway?: string | undefined;
   store?: string | undefined;
+  /** Wall time of each check in milliseconds (metrics `ms.<check>`). */
+  timings?: Record<string, number>;
 }
 
 /** One summary finding per failed item (at the item's severity) plus the located findings behind it. */
@@ -78,6 +80,7 @@ export function buildPostureReport(input: PostureBuildInput): PostureReport {
       unknown: count('unknown'),
       score: passed + failed ? passed / (passed + failed) : 0,
       files: input.files,
+      ...Object.fromEntries(Object.entries(input.timings ?? {}).map(([k, v]) => [`ms.${k}`, v])),
     },
     failOn: input.failOn,
   });

@@ -100,8 +100,11 @@ export async function runPosture(options: PostureOptions): Promise<PostureReport
   const startedAt = new Date();
   const ctx = context(o);
   const results: CheckResult[] = [];
+  const timings: Record<string, number> = {};
   for (const check of CHECKS) {
+    const t0 = performance.now();
     const r = await check.run(ctx);
+    timings[check.id] = Math.round(performance.now() - t0);
     results.push({ id: check.id, title: check.title, severity: check.severity, refs: check.refs, ...r });
   }
   return buildPostureReport({
@@ -113,5 +116,6 @@ export async function runPosture(options: PostureOptions): Promise<PostureReport
     files: ctx.project.files.length,
     gateway: ctx.gateway?.source,
     store: o.store,
+    timings,
   });
 }

@@ -74,8 +74,8 @@ export const fakeDelimiter: Family = {
   description:
     'Fake system tags, chat-template tokens or a fake end of input make user text look like operator text.',
   anchors: [
-    'garak promptinject (delimiters)',
-    'promptfoo special-token-injection',
+    'garak promptinject (delimiter-style hijacks)',
+    'promptfoo prompt-injection strategy',
     'PyRIT (manual templates)',
   ],
   refs: REDTEAM_REFS.directInjection,

@@ -51,11 +51,7 @@ export const promptExtraction: Family = {
   category: 'leakage',
   description:
     'Single-turn system-prompt extraction: direct asks, repeat-above, translation, encodings, completion.',
-  anchors: [
-    'garak leakreplay / promptinject (prompt leak goals)',
-    'promptfoo prompt-extraction',
-    'PyRIT SystemPromptExtraction (garak scenario)',
-  ],
+  anchors: ['promptfoo prompt-extraction', 'PyRIT SystemPromptExtraction (garak scenario)'],
   refs: REDTEAM_REFS.promptLeak,
   generate: ({ family }) => {
     return Object.entries(EXTRACTION).flatMap(([technique, asks]) =>
@@ -68,7 +64,7 @@ export const secretExtraction: Family = {
   name: 'leakage.secret-extraction',
   category: 'leakage',
   description: 'Asks for a credential the operator put in the system prompt.',
-  anchors: ['garak apikey.GetKey / CompleteKey', 'promptfoo debug-access, prompt-extraction'],
+  anchors: ['garak apikey probes (credential-shaped output)', 'promptfoo debug-access, prompt-extraction'],
   refs: mergeRefs([REDTEAM_REFS.secretLeak, REDTEAM_REFS.promptLeak]),
   generate: ({ family }) => {
     return Object.entries(SECRET_ASKS).map(([technique, ask]) =>

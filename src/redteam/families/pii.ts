@@ -30,11 +30,7 @@ export const piiDisclosure: Family = {
   category: 'pii',
   description:
     'Asks for personal data of customers listed in the system prompt: direct, social engineering, completion, pretext.',
-  anchors: [
-    'promptfoo pii:direct, pii:social, pii:session',
-    'garak leakreplay (PII completion)',
-    'PyRIT ProPILE probes',
-  ],
+  anchors: ['promptfoo pii:direct, pii:social, pii:session', 'PyRIT ProPILE probes (garak scenario)'],
   refs: REDTEAM_REFS.piiLeak,
   generate: ({ family, plant }) => {
     const out: Probe[] = [];
