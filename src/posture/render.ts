@@ -1,7 +1,7 @@
-import { renderJson, renderSarif } from '../report/index.js';
+import { renderHtml, renderJson, renderSarif } from '../report/index.js';
 import type { PostureReport } from './report.js';
 
-export const POSTURE_FORMATS = ['table', 'json', 'sarif', 'markdown'] as const;
+export const POSTURE_FORMATS = ['table', 'json', 'sarif', 'markdown', 'html'] as const;
 export type PostureFormat = (typeof POSTURE_FORMATS)[number];
 
 const MARK = { pass: 'PASS', fail: 'FAIL', unknown: '????' } as const;
@@ -69,6 +69,8 @@ export function renderPosture(report: PostureReport, format: PostureFormat): str
       return renderSarif(report);
     case 'markdown':
       return renderPostureMarkdown(report);
+    case 'html':
+      return renderHtml(report);
     case 'table':
       return renderPostureTable(report);
   }

@@ -1,5 +1,5 @@
 import type { Refs } from '../core/index.js';
-import { renderJson, renderSarif } from '../report/index.js';
+import { renderJson, renderSarif, standardTitle } from '../report/index.js';
 import type { RateRow, RedteamReport } from './report.js';
 
 export const REDTEAM_FORMATS = ['table', 'json', 'sarif', 'markdown', 'html'] as const;
@@ -40,6 +40,14 @@ function cells({ name, row }: Row): string[] {
     r.owasp,
     r.atlas,
   ];
+}
+
+/** The OWASP and ATLAS ids a report uses, with their titles (from the standards catalogs). */
+function legend(report: RedteamReport): string[] {
+  const ids = new Set<string>();
+  for (const r of report.redteam.families)
+    for (const id of [...(r.refs.owasp ?? []), ...(r.refs.atlas ?? [])]) ids.add(id);
+  return [...ids].sort().map((id) => `${id} ${standardTitle(id) ?? ''}`.trim());
 }
 
 function textTable(head: string[], body: string[][]): string[] {
@@ -102,6 +110,8 @@ export function renderRedteamMarkdown(report: RedteamReport): string {
     '',
     ...table('family', families),
     '',
+    `<sub>${legend(report).map(md).join('; ')}</sub>`,
+    '',
   ];
   if (report.findings.length) {
     out.push('### Successful attacks', '');
@@ -155,6 +165,7 @@ tr.success td:nth-child(2){color:#b00;font-weight:bold}tr.blocked td:nth-child(2
 Overall ASR ${pct(rt.total.asr)} [95% CI ${ci(rt.total)}].</p>
 <h2>By category</h2><table>${head('category')}${htmlRows(categories)}</table>
 <h2>By probe family</h2><table>${head('family')}${htmlRows(families)}</table>
+<p><small>${legend(report).map(esc).join('; ')}</small></p>
 <h2>Probes</h2><table><tr><th>probe</th><th>outcome</th><th>evidence</th><th>prompt (last turn)</th><th>reply</th></tr>
 ${probes}</table>
 <h2>Not covered</h2><ul>${rt.notCovered.map((n) => `<li><b>${esc(n.families)}</b> (${esc(n.peer)}): ${esc(n.why)}</li>`).join('')}</ul>

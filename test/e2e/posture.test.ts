@@ -101,7 +101,7 @@ describe('warden posture', () => {
       [['posture', good, '--store', 'postgres://db/warden'], 'POSTURE_STORE_UNSUPPORTED'],
       [['posture', good, '--gateway-config', broken], 'POSTURE_GATEWAY_CONFIG_INVALID'],
       [['posture', good, '--public-key', broken], 'POSTURE_KEY_INVALID'],
-      [['posture', good, '-f', 'html'], 'invalid'],
+      [['posture', good, '-f', 'pdf'], 'invalid'],
     ];
     for (const [args, code] of cases) {
       const r = await wardenAsync(args);

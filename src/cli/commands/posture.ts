@@ -8,7 +8,7 @@ export interface PostureFlags {
   store?: string;
   gatewayConfig?: string;
   publicKey?: string[];
-  format: 'table' | 'json' | 'sarif' | 'markdown';
+  format: 'table' | 'json' | 'sarif' | 'markdown' | 'html';
   output?: string;
   failOn: Severity;
 }
@@ -39,7 +39,7 @@ export function registerPosture(program: Command, setExit: (code: ExitCode) => v
     .option('--public-key <files...>', 'public keys (PEM) trusted to verify model signatures')
     .addOption(
       new Option('-f, --format <format>', 'output format')
-        .choices(['table', 'json', 'sarif', 'markdown'])
+        .choices(['table', 'json', 'sarif', 'markdown', 'html'])
         .default('table'),
     )
     .option('-o, --output <file>', 'write the report to a file instead of standard output')

@@ -28,7 +28,7 @@ export const threatModel: Check = {
   id: 'threat-model',
   title: 'Threat model present',
   severity: 'medium',
-  refs: { owasp: ['ML01:2023', 'LLM01:2025'], atlas: ['AML.TA0000'] },
+  refs: { owasp: ['ML01:2023', 'LLM01:2025'] },
   run: (ctx) => {
     const ev = findDocument(
       ctx,
