@@ -6,6 +6,8 @@ import { registerDp } from './commands/dp.js';
 import { registerDpTrain } from './commands/dp-train.js';
 import { registerAuditMembership } from './commands/audit-membership.js';
 import { registerData } from './commands/data.js';
+import { registerRedteam } from './commands/redteam.js';
+import { registerPosture } from './commands/posture.js';
 import { OutputFormatSchema } from '../report/index.js';
 
 function buildProgram(setExit: (code: ExitCode) => void): Command {
@@ -183,6 +185,8 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     });
 
   registerDp(program, setExit);
+  registerRedteam(program, setExit);
+  registerPosture(program, setExit);
 
   const guard = program
     .command('guard')
