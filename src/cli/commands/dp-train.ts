@@ -37,7 +37,7 @@ export function registerDpTrain(program: Command): void {
       ]),
     )
     .option('--noise-seed <s>', '--dp: derive sampling and noise from this seed (reproducible, not secret)')
-    .option('--momentum <m>', 'sgd momentum (default 0.9; 0 with --dp)')
+    .option('--momentum <m>', '--dp: sgd momentum (default 0)')
     .option('--report <file>', '--dp: where to write the privacy evidence report (default OUT.dp.json)');
 }
 
