@@ -4,6 +4,11 @@ import { SEVERITIES, VERSION, toWardenError } from '../core/index.js';
 import { EXIT, exitCodeForError, type ExitCode } from './exit.js';
 import { registerDp } from './commands/dp.js';
 import { registerRobustness } from './commands/robustness.js';
+import { registerDpTrain } from './commands/dp-train.js';
+import { registerAuditMembership } from './commands/audit-membership.js';
+import { registerData } from './commands/data.js';
+import { registerRedteam } from './commands/redteam.js';
+import { registerPosture } from './commands/posture.js';
 import { OutputFormatSchema } from '../report/index.js';
 
 function buildProgram(setExit: (code: ExitCode) => void): Command {
@@ -181,6 +186,8 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     });
 
   registerDp(program, setExit);
+  registerRedteam(program, setExit);
+  registerPosture(program, setExit);
 
   const guard = program
     .command('guard')
@@ -221,6 +228,9 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
       setExit(await runGuardServe(flags));
     });
   registerRobustness(program, setExit);
+  registerDpTrain(program);
+  registerAuditMembership(program, setExit);
+  registerData(program, setExit);
   return program;
 }
 

@@ -8,7 +8,7 @@ export type { Shape, Attrs, Attr } from './engine/types.js';
 export * from './data/dataset.js';
 export { parseIdx, parseIdxTensor, type IdxArray, type IdxTensor } from './data/idx.js';
 export { parseNpy, type NpyArray } from './data/npy.js';
-export { parseCsv, type CsvTable, type CsvOptions } from './data/csv.js';
+export { parseLabeledCsv, type CsvTable, type CsvOptions } from './data/csv.js';
 export { Model, ARCHITECTURES } from './models/model.js';
 export type { Layer, Param, EmitOptions } from './models/layers.js';
 export { train, trainStepGraph, type TrainOptions, type TrainResult } from './train.js';
@@ -30,3 +30,6 @@ export {
 } from './certify/smoothing.js';
 export * from './defenses/index.js';
 export { robustnessReport, attackSummary, type RobustnessSubject } from './report.js';
+// used by DP-SGD in src/privacy: the loss, label encoding and optimizer updates of the training loop
+export { crossEntropy, oneHot } from './models/loss.js';
+export { sgd, adam } from './train.js';

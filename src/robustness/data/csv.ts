@@ -23,7 +23,7 @@ const NUM = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const bad = (msg: string) => robustnessError('DATA_INVALID', `CSV: ${msg}`);
 
 /** Parses a numeric CSV (comma separated, no quoting); a first row that is not numeric is a header. */
-export function parseCsv(bytes: Uint8Array, opts: CsvOptions = {}): CsvTable {
+export function parseLabeledCsv(bytes: Uint8Array, opts: CsvOptions = {}): CsvTable {
   if (bytes.length > MAX_DATA_BYTES) throw bad('file is too large');
   const maxRows = opts.maxRows ?? 10_000_000;
   const maxCols = opts.maxColumns ?? 1_000_000;

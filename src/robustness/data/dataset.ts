@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { robustnessError } from '../errors.js';
 import { parseIdx, parseIdxTensor } from './idx.js';
 import { parseNpy } from './npy.js';
-import { parseCsv, type CsvOptions } from './csv.js';
+import { parseLabeledCsv, type CsvOptions } from './csv.js';
 
 /** Images as float32 NCHW in [0, 1] with integer labels: what models train and attacks run on. */
 export interface Dataset {
@@ -155,7 +155,7 @@ export function loadDataset(src: DataSource, split: 'train' | 'test'): Dataset {
   };
   const lower = src.data.toLowerCase();
   if (lower.endsWith('.csv') || lower.endsWith('.csv.gz')) {
-    const t = parseCsv(readData(src.data), { labelColumn: src.labelColumn ?? 0 });
+    const t = parseLabeledCsv(readData(src.data), { labelColumn: src.labelColumn ?? 0 });
     let byteValued = true;
     for (const v of t.x) if (!Number.isInteger(v) || v < 0 || v > 255) byteValued = false;
     const maxV = t.x.reduce((a, b) => Math.max(a, b), 0);

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isWardenError, seededRandom } from '../../core/index.js';
 import { parseIdxTensor } from './idx.js';
 import { parseNpy } from './npy.js';
-import { parseCsv } from './csv.js';
+import { parseLabeledCsv } from './csv.js';
 import { loadDataset, loadFashionMnist } from './dataset.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'warden-loaders-'));
@@ -80,18 +80,24 @@ describe('.npy loader', () => {
 
 describe('CSV loader', () => {
   it('skips a header, takes the label column and checks every row', () => {
-    const t = parseCsv(Buffer.from('label,a,b\n1,0.5,2\r\n0,1e-3,-4\n\n'));
+    const t = parseLabeledCsv(Buffer.from('label,a,b\n1,0.5,2\r\n0,1e-3,-4\n\n'));
     expect(t).toMatchObject({ rows: 2, features: 2, header: true });
     expect(Array.from(t.labels)).toEqual([1, 0]);
     expect(Array.from(t.x)).toEqual([0.5, 2, 1e-3, -4].map(Math.fround));
-    expect(Array.from(parseCsv(Buffer.from('1,2,3\n4,5,6\n'), { labelColumn: -1 }).labels)).toEqual([3, 6]);
-    expect(() => parseCsv(Buffer.from('1,2\n3\n'))).toThrow(/line 2 has 1 columns/);
-    expect(() => parseCsv(Buffer.from('1,2\n3,x\n'))).toThrow(/not a number/);
-    expect(() => parseCsv(Buffer.from('1,2\n3,4\n5,6\n'), { maxRows: 2 })).toThrow(/more than 2 rows/);
+    expect(Array.from(parseLabeledCsv(Buffer.from('1,2,3\n4,5,6\n'), { labelColumn: -1 }).labels)).toEqual([
+      3, 6,
+    ]);
+    expect(() => parseLabeledCsv(Buffer.from('1,2\n3\n'))).toThrow(/line 2 has 1 columns/);
+    expect(() => parseLabeledCsv(Buffer.from('1,2\n3,x\n'))).toThrow(/not a number/);
+    expect(() => parseLabeledCsv(Buffer.from('1,2\n3,4\n5,6\n'), { maxRows: 2 })).toThrow(/more than 2 rows/);
   });
 
   it('never throws anything but typed errors on mutated input', () => {
-    expectTypedErrorsOnly(Buffer.from('y,a,b,c\n1,0.1,0.2,0.3\n2,4,5,6\n0,7,8,9\n'), (b) => parseCsv(b), 6);
+    expectTypedErrorsOnly(
+      Buffer.from('y,a,b,c\n1,0.1,0.2,0.3\n2,4,5,6\n0,7,8,9\n'),
+      (b) => parseLabeledCsv(b),
+      6,
+    );
   });
 });
 

@@ -4,12 +4,12 @@ import { attrInt, type Shape } from '../types.js';
 import type { OpRule } from '../rule.js';
 import { normAxis } from './util.js';
 
-/** The static window a Slice cuts, per axis of the input: [begin, end) with step 1. */
+/** The static window a Slice cuts, per axis of the input: [begin, end) with a positive step, or a reversal. */
 function sliceWindow(
   g: Graph,
   inputs: string[],
   x: Shape,
-): { axis: number; begin: number; end: number; reverse?: boolean }[] {
+): { axis: number; begin: number; end: number; step: number; reverse?: boolean }[] {
   const starts = g.constInts(inputs[1] ?? '');
   const ends = g.constInts(inputs[2] ?? '');
   if (!starts || !ends) throw robustnessError('UNSUPPORTED_OP', 'Slice needs constant starts and ends');
@@ -21,13 +21,13 @@ function sliceWindow(
     const step = steps?.[k] ?? 1;
     // a whole-axis reversal (start -1, end before the first element, step -1) keeps the size; no other steps
     if (step === -1 && starts[k] === -1 && (ends[k] ?? 0) <= -d - 1)
-      return { axis, begin: 0, end: d, reverse: true };
-    if (step !== 1)
-      throw robustnessError('UNSUPPORTED_OP', 'Slice with steps other than 1 (or a full reversal)');
-    if (d < 0) return { axis, begin: 0, end: -1 };
+      return { axis, begin: 0, end: d, step: 1, reverse: true };
+    if (step < 1)
+      throw robustnessError('UNSUPPORTED_OP', 'Slice with negative steps (other than a full reversal)');
+    if (d < 0) return { axis, begin: 0, end: -1, step };
     const clamp = (v: number) => Math.max(0, Math.min(d, v < 0 ? v + d : v));
     const begin = clamp(starts[k] ?? 0);
-    return { axis, begin, end: Math.max(begin, clamp(ends[k] ?? d)) };
+    return { axis, begin, end: Math.max(begin, clamp(ends[k] ?? d)), step };
   });
 }
 
@@ -42,7 +42,8 @@ export const SLICING_RULES: OpRule[] = [
     op: 'Slice',
     infer: ([x = []], _a, g, node) => {
       const out = [...x];
-      for (const w of sliceWindow(g, node.inputs, x)) if (w.end >= 0) out[w.axis] = w.end - w.begin;
+      for (const w of sliceWindow(g, node.inputs, x))
+        if (w.end >= 0) out[w.axis] = Math.ceil((w.end - w.begin) / w.step);
       return [out];
     },
     backward: ({ g, node, gradOut: [gy], inShapes }) => {
@@ -50,7 +51,8 @@ export const SLICING_RULES: OpRule[] = [
       const x = inShapes[0] ?? [];
       const pads = Array<number>(2 * x.length).fill(0);
       for (const w of sliceWindow(g, node.inputs, x)) {
-        if (w.reverse) throw robustnessError('UNSUPPORTED_OP', 'gradient of a reversing Slice');
+        if (w.reverse || w.step !== 1)
+          throw robustnessError('UNSUPPORTED_OP', 'gradient of a Slice with steps other than 1');
         if (w.end < 0)
           throw robustnessError('UNSUPPORTED_OP', 'Slice gradient along a run-time (batch) dimension');
         pads[w.axis] = w.begin;
