@@ -13,6 +13,12 @@ export type HttpErrorCode =
 const STATUS_BY_CODE: Record<string, number> = {
   NOT_FOUND: 404,
   HTTP_METHOD_NOT_ALLOWED: 405,
+  GATEWAY_UNAUTHENTICATED: 401,
+  GATEWAY_FORBIDDEN: 403,
+  GATEWAY_EXTRACTION_BLOCKED: 403,
+  GATEWAY_MODEL_NOT_FOUND: 404,
+  GATEWAY_KEY_NOT_FOUND: 404,
+  GATEWAY_UNAVAILABLE: 503,
   STORE_CONFLICT: 409,
   STORE_UNAVAILABLE: 503,
   STORE_BUSY: 503,
@@ -20,7 +26,7 @@ const STATUS_BY_CODE: Record<string, number> = {
 
 /**
  * The one mapping from a Warden error to an HTTP status: usage/input 400, limit 413 (429 for rate limits),
- * NOT_FOUND 404, store conflicts 409, an unavailable store 503, upstream failures 502 (504 on timeout),
+ * unauthenticated 401, forbidden 403, NOT_FOUND 404, store conflicts 409, an unavailable store 503, upstream failures 502 (504 on timeout),
  * internal 500.
  */
 export function statusForError(e: unknown): number {
