@@ -45,7 +45,7 @@ function attacker(seed: number, n: number): CalibrationStream {
 function replay(d: ExtractionDetector, who: string, s: CalibrationStream) {
   let first = -1;
   for (let r = 0; r < s.labels.length; r++) {
-    const v = d.observe(who, s.data.slice(r * ROW, (r + 1) * ROW) as Float32Array, ROW, [s.labels[r]!]);
+    const v = d.observe(who, (s.data as Float32Array).subarray(r * ROW, (r + 1) * ROW), ROW, [s.labels[r]!]);
     if (v.raised) first = r;
   }
   return { alarmed: d.isAlarmed(who), first };
