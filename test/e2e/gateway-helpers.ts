@@ -14,7 +14,13 @@ export function digit(i: number, pixels?: ArrayLike<number>) {
 
 export async function call(
   url: string,
-  opts: { key?: string; body?: unknown; raw?: string; method?: string; headers?: Record<string, string> } = {},
+  opts: {
+    key?: string;
+    body?: unknown;
+    raw?: string;
+    method?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
   const payload = opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
   const res = await fetch(url, {

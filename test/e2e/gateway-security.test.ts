@@ -26,7 +26,10 @@ let signer: CryptoKey;
 let otherSigner: CryptoKey;
 const ISS = 'https://idp.example.test';
 
-async function jwt(claims: Record<string, unknown>, opts: { aud?: string; exp?: string | number; key?: CryptoKey } = {}) {
+async function jwt(
+  claims: Record<string, unknown>,
+  opts: { aud?: string; exp?: string | number; key?: CryptoKey } = {},
+) {
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
     .setIssuer(ISS)
@@ -48,7 +51,12 @@ beforeAll(async () => {
     store: `sqlite:${join(dir, 'gw.db')}`,
     auth: {
       keyCacheMs: 0,
-      jwt: { jwksFile: join(dir, 'jwks.json'), issuer: ISS, audience: 'warden', roleMap: { 'ml-team': 'ml_engineer' } },
+      jwt: {
+        jwksFile: join(dir, 'jwks.json'),
+        issuer: ISS,
+        audience: 'warden',
+        roleMap: { 'ml-team': 'ml_engineer' },
+      },
     },
     limits: { maxBodyBytes: 64 * 1024, maxDepth: 8 },
     models: { mnist: { path: EXAMPLE_MODEL, ranges: { input: { min: 0, max: 1 } }, maxDim: 16 } },
@@ -90,7 +98,16 @@ describe('gateway security', () => {
 
   it('refuses every bad credential, role and payload with the right status', async () => {
     const before = modelCalls;
-    const deep = { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 1, 28, 28], data: JSON.parse('[[[[[[[[[[1]]]]]]]]]]') as unknown }] };
+    const deep = {
+      inputs: [
+        {
+          name: 'input',
+          datatype: 'FP32',
+          shape: [1, 1, 28, 28],
+          data: JSON.parse('[[[[[[[[[[1]]]]]]]]]]') as unknown,
+        },
+      ],
+    };
     const t = (over: Record<string, unknown>) => ({ inputs: [{ ...digit(0).inputs[0], ...over }] });
     const nan = digit(0);
     const cases: [string, Promise<{ status: number }>, number][] = [
@@ -98,10 +115,32 @@ describe('gateway security', () => {
       ['unknown key', call(infer(), { key: 'wdn_' + 'A'.repeat(43), body: digit(0) }), 401],
       ['not bearer', call(infer(), { headers: { authorization: 'Basic YTpi' }, body: digit(0) }), 401],
       ['revoked key', call(infer(), { key: revokedKey, body: digit(0) }), 401],
-      ['expired JWT', jwt({ roles: ['ml-team'] }, { exp: Math.floor(Date.now() / 1000) - 3600 }).then((k) => call(infer(), { key: k, body: digit(0) })), 401],
-      ['wrong audience', jwt({ roles: ['ml-team'] }, { aud: 'someone-else' }).then((k) => call(infer(), { key: k, body: digit(0) })), 401],
-      ['foreign signer', jwt({ roles: ['ml-team'] }, { key: otherSigner }).then((k) => call(infer(), { key: k, body: digit(0) })), 401],
-      ['unmapped admin claim', jwt({ roles: ['admin'] }).then((k) => call(infer(), { key: k, body: digit(0) })), 403],
+      [
+        'expired JWT',
+        jwt({ roles: ['ml-team'] }, { exp: Math.floor(Date.now() / 1000) - 3600 }).then((k) =>
+          call(infer(), { key: k, body: digit(0) }),
+        ),
+        401,
+      ],
+      [
+        'wrong audience',
+        jwt({ roles: ['ml-team'] }, { aud: 'someone-else' }).then((k) =>
+          call(infer(), { key: k, body: digit(0) }),
+        ),
+        401,
+      ],
+      [
+        'foreign signer',
+        jwt({ roles: ['ml-team'] }, { key: otherSigner }).then((k) =>
+          call(infer(), { key: k, body: digit(0) }),
+        ),
+        401,
+      ],
+      [
+        'unmapped admin claim',
+        jwt({ roles: ['admin'] }).then((k) => call(infer(), { key: k, body: digit(0) })),
+        403,
+      ],
       ['viewer predicts', call(infer(), { key: viewerKey, body: digit(0) }), 403],
       ['scientist reads metrics', call(`${gw.url}/metrics`, { key }), 403],
       ['oversized body', call(infer(), { key, raw: JSON.stringify({ pad: 'x'.repeat(100_000) }) }), 413],
@@ -125,15 +164,22 @@ describe('gateway security', () => {
     expect(refusals.length).toBeGreaterThanOrEqual(cases.length);
     for (const [, , status] of cases) expect(refusals.some((r) => r.status === status)).toBe(true);
     expect(refusals.filter((r) => r.status === 401).every((r) => r.actor === 'anonymous')).toBe(true);
-    expect(refusals.find((r) => r.status === 403 && r.actor === 'vic')?.detail).toContain('GATEWAY_FORBIDDEN');
+    expect(refusals.find((r) => r.status === 403 && r.actor === 'vic')?.detail).toContain(
+      'GATEWAY_FORBIDDEN',
+    );
     expect(await verifyAuditChain(gw.store)).toMatchObject({ ok: true });
   });
 
   it('lets the right roles read metadata and metrics', async () => {
     expect((await call(`${gw.url}/v2/models/mnist`, { key: viewerKey })).status).toBe(200);
-    expect((await call(`${gw.url}/v2/models/mnist/versions/1/ready`, { key: viewerKey })).body).toEqual({ name: 'mnist', ready: true });
+    expect((await call(`${gw.url}/v2/models/mnist/versions/1/ready`, { key: viewerKey })).body).toEqual({
+      name: 'mnist',
+      ready: true,
+    });
     expect((await call(`${gw.url}/v2/models/mnist/versions/2`, { key: viewerKey })).status).toBe(404);
-    const metrics = await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${await jwt({ roles: ['ml-team'] })}` } });
+    const metrics = await fetch(`${gw.url}/metrics`, {
+      headers: { authorization: `Bearer ${await jwt({ roles: ['ml-team'] })}` },
+    });
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toMatch(/warden_gateway_requests_total\{action="infer",status="200"\} \d+/);
     expect((await call(`${gw.url}/v2/health/live`)).status).toBe(200);
@@ -161,7 +207,8 @@ describe('gateway rate limits and extraction blocking', () => {
 
   it('answers 429 with Retry-After past the burst, and audits it', async () => {
     const got = [];
-    for (let i = 0; i < 4; i++) got.push(await call(`${small.url}/v2/models/mnist/infer`, { key: k, body: digit(i) }));
+    for (let i = 0; i < 4; i++)
+      got.push(await call(`${small.url}/v2/models/mnist/infer`, { key: k, body: digit(i) }));
     expect(got.map((r) => r.status)).toEqual([200, 200, 200, 429]);
     expect(Number(got[3]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     const top = (got[0]!.body.outputs as { name: string; shape: number[] }[]).map((o) => [o.name, o.shape]);
@@ -170,7 +217,9 @@ describe('gateway rate limits and extraction blocking', () => {
       ['scores', [1, 2]],
     ]);
     await small.audit.flush();
-    const rows = await small.store.all<{ status: number }>("SELECT status FROM gateway_audit WHERE action = 'infer'");
+    const rows = await small.store.all<{ status: number }>(
+      "SELECT status FROM gateway_audit WHERE action = 'infer'",
+    );
     expect(rows.map((r) => r.status)).toContain(429);
   });
 });
