@@ -33,7 +33,7 @@ async function jwt(
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
     .setIssuer(ISS)
-    .setSubject(String(claims.sub ?? 'carol'))
+    .setSubject(typeof claims.sub === 'string' ? claims.sub : 'carol')
     .setAudience(opts.aud ?? 'warden')
     .setIssuedAt()
     .setExpirationTime(opts.exp ?? '5m')
