@@ -37,6 +37,7 @@ createServer((req, res) => {
     res.end(text);
   });
 }).listen(0, '127.0.0.1', function () { console.log('listening on http://127.0.0.1:' + this.address().port); });
+process.on('SIGTERM', () => process.exit(0));
 `;
 
 function startProcess(args, cwd) {
@@ -53,20 +54,34 @@ function startProcess(args, cwd) {
 }
 
 // A deterministic test-like digit: 784 floats in [0, 1].
-const pixels = Array.from({ length: 784 }, (_, i) => Math.round(((i * 7919) % 997) / 997 * 1000) / 1000);
-const BODY = JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 1, 28, 28], data: pixels }] });
+const pixels = Array.from({ length: 784 }, (_, i) => Math.round((((i * 7919) % 997) / 997) * 1000) / 1000);
+const BODY = JSON.stringify({
+  inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 1, 28, 28], data: pixels }],
+});
 
 function send(agent, url, path, key) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const req = request(url + path, {
-      method: 'POST',
-      agent,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(BODY), ...(key ? { authorization: `Bearer ${key}` } : {}) },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`status ${res.statusCode}`))));
-    });
+    const req = request(
+      url + path,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(BODY),
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve(Number(process.hrtime.bigint() - t0) / 1e6)
+            : reject(new Error(`status ${res.statusCode}`)),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(BODY);
   });
@@ -86,12 +101,14 @@ async function throughput(url, path, key, n, c) {
   const agent = new Agent({ keepAlive: true, maxSockets: c });
   let next = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: c }, async () => {
-    while (next < n) {
-      next++;
-      await send(agent, url, path, key);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: c }, async () => {
+      while (next < n) {
+        next++;
+        await send(agent, url, path, key);
+      }
+    }),
+  );
   agent.destroy();
   return n / ((performance.now() - t0) / 1000);
 }
@@ -106,10 +123,33 @@ writeFileSync(
   // limits far above the offered load so that the buckets are checked but never refuse
   'limits:\n  perPrincipal: { rate: 1000000, burst: 1000000 }\n  perModel: { rate: 1000000, burst: 1000000 }\n',
 );
-const key = spawnSync(process.execPath, [CLI, 'keys', 'create', '--principal', 'bench', '--role', 'data_scientist', '--store', store]).stdout.toString().trim();
+const key = spawnSync(process.execPath, [
+  CLI,
+  'keys',
+  'create',
+  '--principal',
+  'bench',
+  '--role',
+  'data_scientist',
+  '--store',
+  store,
+])
+  .stdout.toString()
+  .trim();
 
 const bare = await startProcess([join(work, 'bare.mjs'), MODEL], join(BENCH_DIR, '..'));
-const gw = await startProcess([CLI, 'serve', '--config', join(work, 'gateway.yaml'), '--model', `mnist=${MODEL}`, '--port', '0', '--store', store]);
+const gw = await startProcess([
+  CLI,
+  'serve',
+  '--config',
+  join(work, 'gateway.yaml'),
+  '--model',
+  `mnist=${MODEL}`,
+  '--port',
+  '0',
+  '--store',
+  store,
+]);
 const path = '/v2/models/mnist/infer';
 
 log(`latency: ${LATENCY_N} sequential requests per server`);
@@ -127,7 +167,9 @@ await new Promise((r) => {
   gw.child.once('exit', r);
   gw.child.kill('SIGTERM');
 });
-const v = JSON.parse(spawnSync(process.execPath, [CLI, 'audit', 'verify', '--store', store, '--json']).stdout.toString());
+const v = JSON.parse(
+  spawnSync(process.execPath, [CLI, 'audit', 'verify', '--store', store, '--json']).stdout.toString(),
+);
 const expected = 300 + LATENCY_N + REQUESTS; // every inference, plus the model.load and keys.create records
 log(`audit: ${v.records} records (${expected} inferences + 2 admin), chain ${v.ok ? 'verifies' : 'BROKEN'}`);
 const result = {

@@ -99,11 +99,19 @@ async function checkSignature(
       'GATEWAY_CONFIG_INVALID',
       'signature checks need exactly one of a public key and a certificate chain',
     );
+  let material: { publicKey?: Buffer; certificateChain?: string[] };
   try {
-    const r = await verifyModel(path, {
-      ...(publicKey ? { publicKey: readFileSync(publicKey) } : {}),
-      ...(certificateChain ? { certificateChain: certificateChain.map((f) => readFileSync(f, 'utf8')) } : {}),
-    });
+    material = publicKey
+      ? { publicKey: readFileSync(publicKey) }
+      : { certificateChain: certificateChain!.map((f) => readFileSync(f, 'utf8')) };
+  } catch (e) {
+    throw gatewayError(
+      'GATEWAY_CONFIG_INVALID',
+      `cannot read the signature trust material: ${(e as Error).message}`,
+    );
+  }
+  try {
+    const r = await verifyModel(path, material);
     return { signer: r.signer, rootDigest: r.rootDigest };
   } catch (e) {
     const why = isWardenError(e) ? `${e.code}: ${e.message}` : String(e);

@@ -160,7 +160,11 @@ export class ExtractionDetector {
           }
         starts.push(idx.length);
       }
-      this.projection = { idx: Int32Array.from(idx), val: Float32Array.from(val), starts: Int32Array.from(starts) };
+      this.projection = {
+        idx: Int32Array.from(idx),
+        val: Float32Array.from(val),
+        starts: Int32Array.from(starts),
+      };
       this.inputSize = size;
     }
     const { idx, val, starts } = this.projection;
