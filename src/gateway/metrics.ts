@@ -2,11 +2,11 @@
 type Labels = Record<string, string>;
 
 const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-const key = (l: Labels) =>
-  Object.keys(l)
-    .sort()
-    .map((k) => `${k}="${esc(l[k]!)}"`)
-    .join(',');
+const key = (l: Labels): string => {
+  let out = '';
+  for (const k of Object.keys(l).sort()) out += `${out ? ',' : ''}${k}="${esc(l[k]!)}"`;
+  return out;
+};
 
 abstract class Metric {
   constructor(

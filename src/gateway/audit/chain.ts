@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** What a pipeline stage or admin command reports: one decision about one request or action. */
 export interface AuditEvent {
@@ -36,7 +36,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** The hash of a record: SHA-256 over the previous hash and a JSON array of the record's fields. */
 export function recordHash(r: Omit<AuditRecord, 'hash'>): string {
   const body = JSON.stringify([r.seq, r.ts, r.actor, r.action, r.resource, r.decision, r.status, r.detail]);
-  return createHash('sha256').update(r.prevHash).update('\n').update(body).digest('hex');
+  return hash('sha256', `${r.prevHash}\n${body}`, 'hex');
 }
 
 /** Links events after (seq, hash): numbers them and computes each hash. */

@@ -88,10 +88,11 @@ export class ApiKeys {
   /** The principal behind a presented key, or null for an unknown or revoked one. */
   async lookup(key: string): Promise<Principal | null> {
     if (!key.startsWith(PREFIX) || key.length > 128) return null;
-    const h = hashKey(key);
     const now = Date.now();
-    const hit = this.cache.get(h);
+    // cached by the presented key itself, so that a hit costs no hash; it lives only in this process
+    const hit = this.cache.get(key);
     if (hit && now - hit.at < this.cacheMs) return hit.p;
+    const h = hashKey(key);
     const row = await this.store.get<Row>(
       'SELECT id, principal, role, created_at, revoked_at FROM gateway_api_keys WHERE hash = ?',
       [h],
@@ -102,7 +103,7 @@ export class ApiKeys {
         : null;
     if (this.cacheMs > 0) {
       if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(h, { p, at: now });
+      this.cache.set(key, { p, at: now });
     }
     return p;
   }

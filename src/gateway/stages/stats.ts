@@ -34,18 +34,12 @@ export function normPpf(p: number): number {
 
 const poly = (c: readonly number[], u: number) => c.reduce((s, k, i) => s + k * u ** i, 0);
 
-/**
- * The Shapiro-Wilk W statistic (Royston's 1992 coefficients, as AS R94 and SciPy compute them), for
- * 3 <= n <= 5000. W near 1: the sample looks normal. A constant sample gives 1.
- */
-export function shapiroW(sample: ArrayLike<number>): number {
-  const n = sample.length;
-  if (n < 3) throw new RangeError('Shapiro-Wilk needs at least 3 values');
-  const x = Float64Array.from(sample).sort();
-  const mean = x.reduce((s, v) => s + v, 0) / n;
-  let ss = 0;
-  for (const v of x) ss += (v - mean) ** 2;
-  if (ss <= 1e-300 * n) return 1;
+// Shapiro-Wilk coefficients depend only on n; a monitor tests windows of one size over and over.
+const COEFFICIENTS = new Map<number, Float64Array>();
+
+function swCoefficients(n: number): Float64Array {
+  const cached = COEFFICIENTS.get(n);
+  if (cached) return cached;
   const a = new Float64Array(n);
   if (n === 3) {
     a[0] = -Math.SQRT1_2;
@@ -72,6 +66,23 @@ export function shapiroW(sample: ArrayLike<number>): number {
       a[n - 1] = an;
     }
   }
+  if (COEFFICIENTS.size < 64) COEFFICIENTS.set(n, a);
+  return a;
+}
+
+/**
+ * The Shapiro-Wilk W statistic (Royston's 1992 coefficients, as AS R94 and SciPy compute them), for
+ * 3 <= n <= 5000. W near 1: the sample looks normal. A constant sample gives 1.
+ */
+export function shapiroW(sample: ArrayLike<number>): number {
+  const n = sample.length;
+  if (n < 3) throw new RangeError('Shapiro-Wilk needs at least 3 values');
+  const x = Float64Array.from(sample).sort();
+  const mean = x.reduce((s, v) => s + v, 0) / n;
+  let ss = 0;
+  for (const v of x) ss += (v - mean) ** 2;
+  if (ss <= 1e-300 * n) return 1;
+  const a = swCoefficients(n);
   let num = 0;
   for (let i = 0; i < n; i++) num += a[i]! * x[i]!;
   return Math.min(1, (num * num) / ss);
