@@ -4,6 +4,8 @@ import { SEVERITIES, VERSION, toWardenError } from '../core/index.js';
 import { EXIT, exitCodeForError, type ExitCode } from './exit.js';
 import { registerDp } from './commands/dp.js';
 import { registerGateway } from './commands/gateway.js';
+import { registerRedteam } from './commands/redteam.js';
+import { registerPosture } from './commands/posture.js';
 import { OutputFormatSchema } from '../report/index.js';
 
 function buildProgram(setExit: (code: ExitCode) => void): Command {
@@ -182,6 +184,8 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
 
   registerDp(program, setExit);
   registerGateway(program, setExit);
+  registerRedteam(program, setExit);
+  registerPosture(program, setExit);
 
   const guard = program
     .command('guard')
