@@ -16,4 +16,5 @@ export type { Backend } from './backends/types.js';
 export { OnnxBackend, type OnnxOptions } from './backends/onnx.js';
 export { OipBackend, type OipUpstreamOptions } from './backends/oip.js';
 export { loadModels, type ServedModel } from './models.js';
-export { Gateway, startGateway, type RunningGateway } from './server.js';
+export { Gateway } from './server.js';
+export { startGateway, type RunningGateway } from './listen.js';

@@ -1,12 +1,4 @@
-import { readFileSync } from 'node:fs';
-import {
-  createServer as createHttp,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import { createServer as createHttps } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { VERSION, WardenError, toWardenError } from '../core/index.js';
 import { readJsonBody, sendError, sendJson, statusForError } from '../core/http.js';
 import { openStore, type Store } from '../core/store/index.js';
@@ -22,17 +14,6 @@ import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './stages/
 import { harden } from './stages/harden.js';
 import { validateInfer } from './stages/validate.js';
 import { mountOpenAI, type ChatRoute } from './openai.js';
-
-/** A running gateway. */
-export interface RunningGateway {
-  url: string;
-  server: Server;
-  store: Store;
-  audit: AuditLog;
-  metrics: GatewayMetrics;
-  models: Map<string, ServedModel>;
-  close(): Promise<void>;
-}
 
 /** Per-request facts the audit record and metrics need. */
 interface Ctx {
@@ -213,10 +194,31 @@ export class Gateway {
       })),
     };
     this.done(ctx, 200, () => sendJson(ctx.res, 200, answer));
-    const first = valid.inputs[0]!;
-    const data = first.data as ArrayLike<number>;
-    if (model.extraction && hardened.labels.length > 0) {
-      const v = model.extraction.detector.observe(p.id, data, model.rowSize, hardened.labels);
+    try {
+      this.monitor(model, p, valid.inputs[0]!.data as ArrayLike<number>, valid.batch, hardened.labels);
+    } catch (e) {
+      // the answer is sent: a monitor failure is recorded, never turned into a broken connection
+      this.record({
+        actor: 'gateway',
+        action: 'monitor.error',
+        resource: model.name,
+        decision: 'error',
+        status: 0,
+        detail: { message: String(e) },
+      });
+    }
+  }
+
+  /** Extraction and drift monitors, after the answer: they alarm (audit, metric, optional block), never delay. */
+  private monitor(
+    model: ServedModel,
+    p: Principal,
+    data: ArrayLike<number>,
+    batch: number,
+    labels: number[],
+  ): void {
+    if (model.extraction && labels.length > 0) {
+      const v = model.extraction.detector.observe(p.id, data, model.rowSize, labels);
       if (v.raised) {
         this.metrics.extractionAlarms.inc({ model: model.name });
         this.record({
@@ -230,7 +232,7 @@ export class Gateway {
       }
     }
     if (model.drift) {
-      const check = model.drift.observe(data, valid.batch);
+      const check = model.drift.observe(data, batch);
       if (check) {
         for (const f of check.features)
           this.metrics.drift.set({ model: model.name, feature: f.feature }, f.psi);
@@ -325,64 +327,4 @@ export class Gateway {
     await Promise.all([...this.models.values()].map((m) => m.backend.close()));
     await this.store.close();
   }
-}
-
-/** Starts the gateway on config.host:config.port (HTTPS with TLS 1.3 only when tls is set; mTLS with clientCa). */
-export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
-  const gw = await Gateway.create(config);
-  const tls = config.tls;
-  let server: Server;
-  try {
-    server = tls
-      ? createHttps(
-          {
-            cert: readFileSync(tls.cert),
-            key: readFileSync(tls.key),
-            minVersion: 'TLSv1.3',
-            ...(tls.clientCa
-              ? { ca: readFileSync(tls.clientCa), requestCert: true, rejectUnauthorized: true }
-              : {}),
-          },
-          gw.handle,
-        )
-      : createHttp(gw.handle);
-  } catch (e) {
-    await gw.close();
-    throw gatewayError('GATEWAY_CONFIG_INVALID', `cannot set up TLS: ${(e as Error).message}`, { cause: e });
-  }
-  server.keepAliveTimeout = 5000;
-  server.requestTimeout = 60_000;
-  server.headersTimeout = 20_000;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, config.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (e) {
-    await gw.close();
-    throw gatewayError(
-      'GATEWAY_CONFIG_INVALID',
-      `cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`,
-    );
-  }
-  const { port } = server.address() as AddressInfo;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return {
-    url: `${tls ? 'https' : 'http'}://${host}:${port}`,
-    server,
-    store: gw.store,
-    audit: gw.audit,
-    metrics: gw.metrics,
-    models: gw.models,
-    close: async () => {
-      await new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      });
-      await gw.close();
-    },
-  };
 }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -228,6 +228,50 @@ describe('gateway under load and faults', () => {
       headers: { authorization: `Bearer ${(await keys.create('ops', 'ml_engineer')).key}` },
     });
     expect(await m.text()).toContain('warden_gateway_extraction_alarms_total{model="mnist"} 1');
+    await gw.close();
+  });
+
+  it('raises an audited drift alarm when inputs shift away from the reference sample', async () => {
+    // reference: even-numbered test digits; live traffic: odd-numbered ones (the same distribution)
+    const row = (i: number) => mnist.x.subarray(i * 784, (i + 1) * 784);
+    const reference = Array.from({ length: 400 }, (_, i) => Array.from(row(2 * i)));
+    writeFileSync(join(dir, 'reference.json'), JSON.stringify(reference));
+    const gw = await startGateway(
+      parseGatewayConfig({
+        port: 0,
+        store: `sqlite:${join(dir, 'drift.db')}`,
+        limits: { perPrincipal: { rate: 1e6, burst: 1e6 } },
+        models: {
+          mnist: {
+            path: EXAMPLE_MODEL,
+            drift: { reference: join(dir, 'reference.json'), window: 200, every: 100 },
+          },
+        },
+      }),
+    );
+    const keys = new ApiKeys(gw.store);
+    const key = (await keys.create('drifty', 'data_scientist')).key;
+    const url = `${gw.url}/v2/models/mnist/infer`;
+    for (let i = 0; i < 200; i++) expect((await call(url, { key, body: digit(2 * i + 1) })).status).toBe(200);
+    await gw.audit.flush();
+    const quiet = await gw.store.get<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM gateway_audit WHERE action = 'drift.alarm'",
+    );
+    expect(quiet?.n).toBe(0);
+    // the same digits, dimmed to 30 % brightness: what a changed camera or preprocessing bug would send
+    for (let i = 0; i < 200; i++) {
+      const dim = row(2 * i + 1).map((v) => v * 0.3);
+      expect((await call(url, { key, body: digit(0, dim) })).status).toBe(200);
+    }
+    await gw.audit.flush();
+    const alarm = await gw.store.get<{ detail: string }>(
+      "SELECT detail FROM gateway_audit WHERE action = 'drift.alarm'",
+    );
+    expect(JSON.parse(alarm!.detail)).toMatchObject({ features: [{ feature: 'mean' }, { feature: 'std' }] });
+    const m = await fetch(`${gw.url}/metrics`, {
+      headers: { authorization: `Bearer ${(await keys.create('ops2', 'ml_engineer')).key}` },
+    });
+    expect(await m.text()).toMatch(/warden_gateway_drift_psi\{feature="mean",model="mnist"\} \d/);
     await gw.close();
   });
 });

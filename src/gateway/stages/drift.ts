@@ -91,8 +91,8 @@ export class DriftMonitor {
       rowFeatures(data, r * this.rowSize, this.rowSize).forEach((v, f) => (this.live[f]![this.next] = v));
       this.next = (this.next + 1) % this.opts.window;
       this.filled = Math.min(this.opts.window, this.filled + 1);
-      if (++this.count % this.opts.every === 0 && this.filled >= Math.min(this.opts.window, this.opts.every))
-        check = this.compare();
+      // only full windows are compared: PSI over a handful of rows is mostly sampling noise
+      if (++this.count % this.opts.every === 0 && this.filled === this.opts.window) check = this.compare();
     }
     return check;
   }
