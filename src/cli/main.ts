@@ -6,6 +6,7 @@ import { registerDp } from './commands/dp.js';
 import { registerDpTrain } from './commands/dp-train.js';
 import { registerAuditMembership } from './commands/audit-membership.js';
 import { registerData } from './commands/data.js';
+import { registerGateway } from './commands/gateway.js';
 import { registerRedteam } from './commands/redteam.js';
 import { registerPosture } from './commands/posture.js';
 import { OutputFormatSchema } from '../report/index.js';
@@ -185,6 +186,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     });
 
   registerDp(program, setExit);
+  registerGateway(program, setExit);
   registerRedteam(program, setExit);
   registerPosture(program, setExit);
 
