@@ -210,7 +210,9 @@ export function registerGateway(program: Command, setExit: (code: ExitCode) => v
       setExit(EXIT.ok);
     });
 
-  const audit = program.command('audit').description('Audit chains (verify, export) and model audits (membership)');
+  const audit = program
+    .command('audit')
+    .description('Audit chains (verify, export) and model audits (membership)');
   audit
     .command('verify')
     .description('Recompute the hash chain: exit 0 intact, 1 broken (the first bad record is printed)')
