@@ -1,0 +1,15 @@
+export * from './errors.js';
+export * from './refs.js';
+export { ks2samp } from './drift/tests/ks.js';
+export { kstwoSf, smirnov } from './stats/kolmogorov.js';
+export * from './drift/types.js';
+export * from './drift/registry.js';
+export * from './drift/columns.js';
+export * from './drift/detect.js';
+export * from './drift/report.js';
+export { chiSquare, gTest, fisherExact } from './drift/tests/categorical.js';
+export { jensenShannon, klDivergence, psi, hellinger } from './drift/tests/divergence.js';
+export { wasserstein, energyDistance } from './drift/tests/distance.js';
+export { andersonKsamp, mannWhitneyU } from './drift/tests/rank.js';
+export { tTest, eppsSingleton } from './drift/tests/parametric.js';
+export { mmdTest, type Points, type MmdOptions } from './drift/tests/mmd.js';
