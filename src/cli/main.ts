@@ -4,6 +4,7 @@ import { SEVERITIES, VERSION, toWardenError } from '../core/index.js';
 import { EXIT, exitCodeForError, type ExitCode } from './exit.js';
 import { registerDp } from './commands/dp.js';
 import { registerDrift } from './commands/drift.js';
+import { registerFairness } from './commands/fairness.js';
 
 function buildProgram(setExit: (code: ExitCode) => void): Command {
   const program = new Command();
@@ -181,6 +182,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
 
   registerDp(program, setExit);
   registerDrift(program, setExit);
+  registerFairness(program, setExit);
 
   const guard = program
     .command('guard')

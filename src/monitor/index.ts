@@ -13,3 +13,6 @@ export { wasserstein, energyDistance } from './drift/tests/distance.js';
 export { andersonKsamp, mannWhitneyU } from './drift/tests/rank.js';
 export { tTest, eppsSingleton } from './drift/tests/parametric.js';
 export { mmdTest, type Points, type MmdOptions } from './drift/tests/mmd.js';
+export * from './fairness/metrics.js';
+export * from './fairness/input.js';
+export * from './fairness/report.js';
