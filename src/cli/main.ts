@@ -5,6 +5,7 @@ import { EXIT, exitCodeForError, type ExitCode } from './exit.js';
 import { registerDp } from './commands/dp.js';
 import { registerDrift } from './commands/drift.js';
 import { registerFairness } from './commands/fairness.js';
+import { registerFl } from './commands/fl.js';
 
 function buildProgram(setExit: (code: ExitCode) => void): Command {
   const program = new Command();
@@ -183,6 +184,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerDp(program, setExit);
   registerDrift(program, setExit);
   registerFairness(program, setExit);
+  registerFl(program, setExit);
 
   const guard = program
     .command('guard')

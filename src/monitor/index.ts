@@ -16,3 +16,7 @@ export { mmdTest, type Points, type MmdOptions } from './drift/tests/mmd.js';
 export * from './fairness/metrics.js';
 export * from './fairness/input.js';
 export * from './fairness/report.js';
+export * from './federated/aggregators.js';
+export * from './federated/model.js';
+export * from './federated/simulate.js';
+export * from './federated/grid.js';
