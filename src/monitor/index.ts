@@ -20,3 +20,6 @@ export * from './federated/aggregators.js';
 export * from './federated/model.js';
 export * from './federated/simulate.js';
 export * from './federated/grid.js';
+export * from './poisoning/features.js';
+export * from './poisoning/detectors.js';
+export * from './poisoning/evaluate.js';

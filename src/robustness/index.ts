@@ -16,3 +16,4 @@ export * from './attacks/index.js';
 export { certifiedRadius, type Certificate } from './certify/radius.js';
 export { normCdf, normPpf, betaInc, betaPpf } from './certify/stats.js';
 export { pgdPerturber, type AdversarialTrainingOptions } from './attacks/adversarial-training.js';
+export { penultimateActivations, type Activations } from './activations.js';
