@@ -6,6 +6,7 @@ import { registerDp } from './commands/dp.js';
 import { registerDrift } from './commands/drift.js';
 import { registerFairness } from './commands/fairness.js';
 import { registerFl } from './commands/fl.js';
+import { registerPoison } from './commands/poison.js';
 
 function buildProgram(setExit: (code: ExitCode) => void): Command {
   const program = new Command();
@@ -185,6 +186,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerDrift(program, setExit);
   registerFairness(program, setExit);
   registerFl(program, setExit);
+  registerPoison(program, setExit);
 
   const guard = program
     .command('guard')

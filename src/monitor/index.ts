@@ -23,3 +23,4 @@ export * from './federated/grid.js';
 export * from './poisoning/features.js';
 export * from './poisoning/detectors.js';
 export * from './poisoning/evaluate.js';
+export * from './poisoning/scan.js';

@@ -120,10 +120,13 @@ export function symmetricEigen(a: Float64Array, n: number): { values: Float64Arr
   const A = Float64Array.from(a);
   const V = new Float64Array(n * n);
   for (let i = 0; i < n; i++) V[i * n + i] = 1;
+  let total = 0;
+  for (const v of A) total += v * v;
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
     for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += (A[p * n + q] as number) ** 2;
-    if (off < 1e-300) break;
+    // converged when the off-diagonal mass is negligible next to the matrix (relative 1e-15 in norm)
+    if (off <= 1e-30 * total || off < 1e-300) break;
     for (let p = 0; p < n; p++)
       for (let q = p + 1; q < n; q++) {
         const apq = A[p * n + q] as number;
