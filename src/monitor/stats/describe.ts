@@ -52,21 +52,31 @@ export function percentileNearestSorted(s: ArrayLike<number>, q: number): number
   return s[Math.min(s.length - 1, Math.max(0, i))] as number;
 }
 
-/** Average ranks (1-based, ties share their mean rank) and the sizes of the tie groups. */
-export function rankAverage(x: ArrayLike<number>): { ranks: Float64Array; ties: number[] } {
-  const n = x.length;
-  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => (x[a] as number) - (x[b] as number));
-  const ranks = new Float64Array(n);
+/**
+ * The rank sum of the first `nx` values of `all` among all of them (average ranks for ties, 1-based) and the
+ * sizes of the tie groups: what rank tests need, from one typed sort instead of an index sort.
+ */
+export function rankSum(all: Float64Array, nx: number): { rankSum: number; ties: number[] } {
+  const s = Float64Array.from(all).sort();
   const ties: number[] = [];
-  for (let i = 0; i < n;) {
+  const values: number[] = [];
+  const avg: number[] = [];
+  for (let i = 0; i < s.length;) {
     let j = i;
-    while (j + 1 < n && x[idx[j + 1] as number] === x[idx[i] as number]) j++;
-    const r = (i + j + 2) / 2;
-    for (let k = i; k <= j; k++) ranks[idx[k] as number] = r;
+    while (j + 1 < s.length && s[j + 1] === s[i]) j++;
     ties.push(j - i + 1);
+    values.push(s[i] as number);
+    avg.push((i + j + 2) / 2);
     i = j + 1;
   }
-  return { ranks, ties };
+  const xs = Float64Array.from(all.subarray(0, nx)).sort();
+  let sum = 0;
+  let g = 0;
+  for (let i = 0; i < xs.length; i++) {
+    while ((values[g] as number) < (xs[i] as number)) g++;
+    sum += avg[g] as number;
+  }
+  return { rankSum: sum, ties };
 }
 
 /** numpy.histogram_bin_edges(x, bins='sturges') for data with the given min, max and size. */

@@ -71,27 +71,32 @@ export function eppsSingleton(
     );
   const ts = t.map((v) => v / sigma);
   const d = 2 * ts.length;
-  const feats = (v: number): number[] => [
-    ...ts.map((s) => Math.cos(s * v)),
-    ...ts.map((s) => Math.sin(s * v)),
-  ];
   const moments = (s: ArrayLike<number>): { mean: Float64Array; cov: Float64Array } => {
     const n = s.length;
-    const m = new Float64Array(d);
-    const rows: number[][] = [];
+    const sum = new Float64Array(d);
+    const prod = new Float64Array(d * d);
+    const f = new Float64Array(d);
     for (let i = 0; i < n; i++) {
-      const f = feats(s[i] as number);
-      rows.push(f);
-      for (let k = 0; k < d; k++) m[k] = (m[k] as number) + (f[k] as number) / n;
+      const v = s[i] as number;
+      for (let k = 0; k < ts.length; k++) {
+        f[k] = Math.cos((ts[k] as number) * v);
+        f[k + ts.length] = Math.sin((ts[k] as number) * v);
+      }
+      for (let a = 0; a < d; a++) {
+        const fa = f[a] as number;
+        sum[a] = (sum[a] as number) + fa;
+        for (let b = a; b < d; b++) prod[a * d + b] = (prod[a * d + b] as number) + fa * (f[b] as number);
+      }
     }
     // biased covariance (divide by n), as the test prescribes
+    const m = sum.map((v) => v / n);
     const cov = new Float64Array(d * d);
-    for (const f of rows)
-      for (let a = 0; a < d; a++)
-        for (let b = 0; b < d; b++)
-          cov[a * d + b] =
-            (cov[a * d + b] as number) +
-            (((f[a] as number) - (m[a] as number)) * ((f[b] as number) - (m[b] as number))) / n;
+    for (let a = 0; a < d; a++)
+      for (let b = a; b < d; b++) {
+        const c = (prod[a * d + b] as number) / n - (m[a] as number) * (m[b] as number);
+        cov[a * d + b] = c;
+        cov[b * d + a] = c;
+      }
     return { mean: m, cov };
   };
   const gx = moments(x);

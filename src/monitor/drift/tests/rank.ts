@@ -1,4 +1,4 @@
-import { rankAverage, searchSorted, sorted } from '../../stats/describe.js';
+import { rankSum, sorted } from '../../stats/describe.js';
 import { normSf } from '../../stats/special.js';
 import type { DriftTest } from '../types.js';
 import { numbers, pValueResult, thresholdOf } from './common.js';
@@ -24,22 +24,29 @@ export function andersonKsamp(samples: ArrayLike<number>[]): {
     at += s.length;
   }
   Z.sort();
-  const Zstar = [...new Set(Z)];
+  // distinct values of the pooled sample with their multiplicity l_j and midrank position B_j
+  const Zstar: number[] = [];
+  const lj: number[] = [];
+  const Bj: number[] = [];
+  for (let i = 0; i < N;) {
+    let j = i;
+    while (j + 1 < N && Z[j + 1] === Z[i]) j++;
+    Zstar.push(Z[i] as number);
+    lj.push(j - i + 1);
+    Bj.push(i + (j - i + 1) / 2);
+    i = j + 1;
+  }
   let A2 = 0;
-  const left = Zstar.map((z) => searchSorted(Z, z, 'left'));
-  const lj =
-    N === Zstar.length
-      ? Zstar.map(() => 1)
-      : Zstar.map((z, j) => searchSorted(Z, z, 'right') - (left[j] as number));
-  const Bj = left.map((l, j) => l + (lj[j] as number) / 2);
   for (let i = 0; i < k; i++) {
     const s = sortedSamples[i] as Float64Array;
     let inner = 0;
+    let lo = 0; // values of s below z
     for (let j = 0; j < Zstar.length; j++) {
       const z = Zstar[j] as number;
-      const right = searchSorted(s, z, 'right');
-      const fij = right - searchSorted(s, z, 'left');
-      const Mij = right - fij / 2;
+      while (lo < s.length && (s[lo] as number) < z) lo++;
+      let hi = lo;
+      while (hi < s.length && s[hi] === z) hi++;
+      const Mij = hi - (hi - lo) / 2;
       const B = Bj[j] as number;
       const l = lj[j] as number;
       inner += ((l / N) * (N * Mij - B * (n[i] as number)) ** 2) / (B * (N - B) - (N * l) / 4);
@@ -152,9 +159,7 @@ export function mannWhitneyU(
   const all = new Float64Array(n1 + n2);
   all.set(Array.from(x));
   all.set(Array.from(y), n1);
-  const { ranks, ties } = rankAverage(all);
-  let R1 = 0;
-  for (let i = 0; i < n1; i++) R1 += ranks[i] as number;
+  const { rankSum: R1, ties } = rankSum(all, n1);
   const U1 = R1 - (n1 * (n1 + 1)) / 2;
   const U2 = n1 * n2 - U1;
   const U = alternative === 'greater' ? U1 : alternative === 'less' ? U2 : Math.max(U1, U2);
