@@ -7,6 +7,7 @@ import { registerDrift } from './commands/drift.js';
 import { registerFairness } from './commands/fairness.js';
 import { registerFl } from './commands/fl.js';
 import { registerPoison } from './commands/poison.js';
+import { OutputFormatSchema } from '../report/index.js';
 
 function buildProgram(setExit: (code: ExitCode) => void): Command {
   const program = new Command();
@@ -23,7 +24,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .argument('[paths...]', 'files or directories to scan')
     .addOption(
       new Option('-f, --format <format>', 'output format')
-        .choices(['table', 'json', 'sarif', 'markdown'])
+        .choices(OutputFormatSchema.options)
         .default('table'),
     )
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
@@ -69,7 +70,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .option('--dir <dir>', 'where to write the samples (default: a temporary folder, removed afterwards)')
     .addOption(
       new Option('-f, --format <format>', 'output format')
-        .choices(['table', 'json', 'sarif', 'markdown'])
+        .choices(OutputFormatSchema.options)
         .default('table'),
     )
     .action(async (flags: { dir?: string; format: string }) => {
@@ -198,7 +199,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .option('--json', 'print {"flagged", "score", "findings", "sanitized"} as JSON')
     .addOption(
       new Option('-f, --format <format>', 'report format')
-        .choices(['table', 'json', 'sarif', 'markdown'])
+        .choices(OutputFormatSchema.options)
         .default('table'),
     )
     .option('--jsonl <file>', 'scan JSON lines with a "text" field (- = stdin), one answer line per line')

@@ -3,6 +3,7 @@ import { SEVERITIES, type Report, type Severity } from '../../core/index.js';
 import { exitCodeForVerdict, type ExitCode } from '../exit.js';
 import { numberFlag, positiveInt } from '../flags.js';
 import { writeOutput } from '../io.js';
+import { OutputFormatSchema, type OutputFormat } from '../../report/index.js';
 
 export interface DriftFlags {
   reference: string;
@@ -17,7 +18,7 @@ export interface DriftFlags {
   maxRows?: string;
   json?: boolean;
   report?: string;
-  reportFormat: 'json' | 'table' | 'sarif' | 'markdown';
+  reportFormat: OutputFormat;
   failOn: Severity;
 }
 
@@ -122,7 +123,7 @@ export function registerDrift(program: Command, setExit: (code: ExitCode) => voi
     .option('--report <file>', 'also write the Warden Report (evidence) to this file')
     .addOption(
       new Option('--report-format <format>', 'format of --report')
-        .choices(['json', 'table', 'sarif', 'markdown'])
+        .choices(OutputFormatSchema.options)
         .default('json'),
     )
     .addOption(

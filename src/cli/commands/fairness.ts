@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { OutputFormatSchema } from '../../report/index.js';
 import { SEVERITIES, type Severity } from '../../core/index.js';
 import { exitCodeForVerdict, type ExitCode } from '../exit.js';
 import { numberFlag } from '../flags.js';
@@ -116,7 +117,7 @@ export function registerFairness(program: Command, setExit: (code: ExitCode) => 
     .option('--report <file>', 'also write the Warden Report (evidence) to this file')
     .addOption(
       new Option('--report-format <format>', 'format of --report')
-        .choices(['json', 'table', 'sarif', 'markdown'])
+        .choices(OutputFormatSchema.options)
         .default('json'),
     )
     .addOption(

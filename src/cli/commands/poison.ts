@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { OutputFormatSchema } from '../../report/index.js';
 import { SEVERITIES, type Severity } from '../../core/index.js';
 import { exitCodeForVerdict, EXIT, type ExitCode } from '../exit.js';
 import { numberFlag, positiveInt } from '../flags.js';
@@ -124,7 +125,7 @@ function common(cmd: Command): Command {
     .option('--report <file>', 'also write the Warden Report (evidence) to this file')
     .addOption(
       new Option('--report-format <format>', 'format of --report')
-        .choices(['json', 'table', 'sarif', 'markdown'])
+        .choices(OutputFormatSchema.options)
         .default('json'),
     );
 }
