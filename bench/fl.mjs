@@ -5,6 +5,7 @@
 //
 //   npm run bench -- fl                     # 20 clients, 4 Byzantine, 10 rounds
 //   npm run bench -- fl --rounds 20
+//   npm run bench -- fl --cost-only        # only the aggregation cost table
 import { arg, median } from './lib.mjs';
 
 const m = await import('../dist/monitor/index.js');
@@ -32,6 +33,7 @@ console.log('|---|---|---|');
 for (const [k, v] of Object.entries(cost))
   console.log(`| ${k} | ${v.toFixed(2)} | ${(v / cost.fedavg).toFixed(1)} |`);
 
+if (process.argv.includes('--cost-only')) process.exit(0);
 const t0 = performance.now();
 const results = m.simulateGrid(fl(train), fl(test), {
   rounds,

@@ -51,17 +51,40 @@ function sqDist(a: Float32Array, b: Float32Array): number {
   return s;
 }
 
+/** Squared distances between every pair of updates (symmetric, zero diagonal). */
+function distanceMatrix(updates: Float32Array[]): Float64Array {
+  const n = updates.length;
+  const D = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++) {
+      const d = sqDist(updates[i] as Float32Array, updates[j] as Float32Array);
+      D[i * n + j] = d;
+      D[j * n + i] = d;
+    }
+  return D;
+}
+
+/** Krum scores of the updates `pool` (indices into a distance matrix of size n): n_pool - f - 2 nearest. */
+function krumScoresFrom(D: Float64Array, n: number, pool: number[], f: number): number[] {
+  const k = Math.max(1, pool.length - f - 2);
+  return pool.map((i) => {
+    const row = pool.filter((j) => j !== i).map((j) => D[i * n + j] as number);
+    row.sort((a, b) => a - b);
+    let t = 0;
+    for (let q = 0; q < Math.min(k, row.length); q++) t += row[q] as number;
+    return t;
+  });
+}
+
 /** Krum scores: each update's summed squared distance to its n - f - 2 nearest others (Blanchard et al. 2017). */
 export function krumScores(updates: Float32Array[], f: number): number[] {
   const n = updates.length;
-  const k = Math.max(1, n - f - 2);
-  const D = updates.map((u, i) => updates.map((v, j) => (i === j ? Infinity : sqDist(u, v))));
-  return D.map((row) => {
-    const s = [...row].sort((a, b) => a - b);
-    let t = 0;
-    for (let i = 0; i < Math.min(k, n - 1); i++) t += s[i] as number;
-    return t;
-  });
+  return krumScoresFrom(
+    distanceMatrix(updates),
+    n,
+    Array.from({ length: n }, (_, i) => i),
+    f,
+  );
 }
 
 /** Lexicographic order of two updates: breaks exact score ties by content, so client order never matters. */
@@ -159,21 +182,31 @@ export const bulyan: Aggregator = {
     check(this, updates, f);
     // El Mhamdi et al. 2018: theta = n - 2f updates chosen by repeated Krum, then per coordinate the
     // beta = theta - 2f values closest to the median are averaged
+    const n = updates.length;
+    const D = distanceMatrix(updates);
     const remaining = updates.map((_, i) => i);
     const chosen: Float32Array[] = [];
-    const theta = updates.length - 2 * f;
+    const theta = n - 2 * f;
     while (chosen.length < theta) {
       const pool = remaining.map((i) => updates[i] as Float32Array);
-      const best = lowest(krumScores(pool, f), 1, pool)[0] as number;
+      const best = lowest(krumScoresFrom(D, n, remaining, f), 1, pool)[0] as number;
       chosen.push(pool[best] as Float32Array);
       remaining.splice(best, 1);
     }
     const beta = theta - 2 * f;
     return coordinatewise(chosen, (s) => {
+      // the beta values nearest the median form a window of the sorted column: grow it from the middle
       const med = median(s);
-      const close = Array.from(s).sort((a, b) => Math.abs(a - med) - Math.abs(b - med) || a - b);
+      let lo = Math.floor((s.length - 1) / 2);
+      let hi = lo;
+      while (hi - lo + 1 < beta) {
+        const left = lo > 0 ? med - (s[lo - 1] as number) : Infinity;
+        const right = hi < s.length - 1 ? (s[hi + 1] as number) - med : Infinity;
+        if (left <= right) lo--;
+        else hi++;
+      }
       let t = 0;
-      for (let i = 0; i < beta; i++) t += close[i] as number;
+      for (let i = lo; i <= hi; i++) t += s[i] as number;
       return t / beta;
     });
   },
