@@ -37,6 +37,7 @@ if (process.argv.includes('--cost-only')) process.exit(0);
 const t0 = performance.now();
 const results = m.simulateGrid(fl(train), fl(test), {
   rounds,
+  attacks: arg('--attacks', undefined)?.split(','),
   onResult: (x) =>
     process.stderr.write(`${x.split} ${x.aggregator} ${x.attack} ${(x.accuracy * 100).toFixed(1)}\n`),
 });

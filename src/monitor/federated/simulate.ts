@@ -11,7 +11,7 @@ export interface SimulationOptions {
   attack: FlAttack;
   split: 'iid' | 'non_iid';
   clients?: number;
-  /** Byzantine clients (default 20% of clients); the aggregators assume this many. */
+  /** Byzantine clients (default 20% of clients; none attack under `none`); the aggregators assume this many. */
   byzantine?: number;
   rounds?: number;
   localEpochs?: number;
@@ -76,7 +76,8 @@ export function splitClients(
 /** Runs federated training of a softmax model with honest and Byzantine clients under one aggregator. */
 export function simulate(train: FlData, test: FlData, o: SimulationOptions): SimulationResult {
   const n = o.clients ?? 20;
-  const f = o.byzantine ?? (o.attack === 'none' ? 0 : Math.floor(n / 5));
+  // the defender's assumption f stays the same with or without an attack: 'none' shows what robustness costs
+  const f = o.byzantine ?? Math.floor(n / 5);
   const rounds = o.rounds ?? 20;
   if (!(Number.isSafeInteger(n) && n > 0 && n <= train.size))
     throw monitorError('MONITOR_INVALID_OPTION', `clients must be between 1 and ${train.size}`);
