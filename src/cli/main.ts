@@ -7,6 +7,8 @@ import { registerDrift } from './commands/drift.js';
 import { registerFairness } from './commands/fairness.js';
 import { registerFl } from './commands/fl.js';
 import { registerPoison } from './commands/poison.js';
+import { registerRedteam } from './commands/redteam.js';
+import { registerPosture } from './commands/posture.js';
 import { OutputFormatSchema } from '../report/index.js';
 
 function buildProgram(setExit: (code: ExitCode) => void): Command {
@@ -188,6 +190,8 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerFairness(program, setExit);
   registerFl(program, setExit);
   registerPoison(program, setExit);
+  registerRedteam(program, setExit);
+  registerPosture(program, setExit);
 
   const guard = program
     .command('guard')

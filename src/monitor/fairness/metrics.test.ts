@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTable } from '../../core/index.js';
 import { fairnessInputFromTable } from './input.js';
-import { fairnessMetrics, generalizedEntropyIndex, wilson, type FairnessInput } from './metrics.js';
+import { fairnessMetrics, generalizedEntropyIndex, wilsonInterval, type FairnessInput } from './metrics.js';
 
 const input = (yTrue: number[], yPred: number[], groups: (string | number)[]): FairnessInput => ({
   yTrue: Uint8Array.from(yTrue),
@@ -76,7 +76,7 @@ describe('AIF360 values', () => {
 
 describe('intervals and inputs', () => {
   it('Wilson interval matches the closed form (k = 8 of n = 10 at 95%)', () => {
-    const [lo, hi] = wilson(8, 10);
+    const [lo, hi] = wilsonInterval(8, 10);
     expect(lo).toBeCloseTo(0.4901624, 6);
     expect(hi).toBeCloseTo(0.9433178, 6);
   });

@@ -40,7 +40,7 @@ export interface FairnessResult {
 }
 
 /** Wilson score interval of k successes in n trials at confidence level `conf`. */
-export function wilson(k: number, n: number, conf = 0.95): [number, number] {
+export function wilsonInterval(k: number, n: number, conf = 0.95): [number, number] {
   if (n === 0) return [NaN, NaN];
   const z = normPpf(1 - (1 - conf) / 2);
   const p = k / n;
@@ -190,7 +190,7 @@ export function fairnessMetrics(x: FairnessInput, opts: FairnessOptions = {}): F
   const metrics = between(x, all, opts);
   const groups: Record<string, GroupMetrics> = {};
   for (const [g, c] of [...countsByGroup(x, all)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const w = (k: number, m: number): [number, number] => wilson(k, m, conf);
+    const w = (k: number, m: number): [number, number] => wilsonInterval(k, m, conf);
     groups[g] = {
       count: c.n,
       selection_rate: sr(c),
