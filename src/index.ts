@@ -4,5 +4,6 @@ export * from './report/index.js';
 export * from './guard/index.js';
 export * from './privacy/index.js';
 export * from './gateway/index.js';
+export * from './monitor/index.js';
 export * from './redteam/index.js';
 export * from './posture/index.js';

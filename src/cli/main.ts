@@ -7,6 +7,10 @@ import { registerDpTrain } from './commands/dp-train.js';
 import { registerAuditMembership } from './commands/audit-membership.js';
 import { registerData } from './commands/data.js';
 import { registerGateway } from './commands/gateway.js';
+import { registerDrift } from './commands/drift.js';
+import { registerFairness } from './commands/fairness.js';
+import { registerFl } from './commands/fl.js';
+import { registerPoison } from './commands/poison.js';
 import { registerRedteam } from './commands/redteam.js';
 import { registerPosture } from './commands/posture.js';
 import { OutputFormatSchema } from '../report/index.js';
@@ -187,6 +191,10 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
 
   registerDp(program, setExit);
   registerGateway(program, setExit);
+  registerDrift(program, setExit);
+  registerFairness(program, setExit);
+  registerFl(program, setExit);
+  registerPoison(program, setExit);
   registerRedteam(program, setExit);
   registerPosture(program, setExit);
 

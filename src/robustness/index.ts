@@ -19,3 +19,4 @@ export { pgdPerturber, type AdversarialTrainingOptions } from './attacks/adversa
 // used by DP-SGD in src/privacy: the loss, label encoding and optimizer updates of the training loop
 export { crossEntropy, oneHot } from './models/loss.js';
 export { sgd, adam } from './train.js';
+export { penultimateActivations, type Activations } from './activations.js';
