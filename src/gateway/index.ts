@@ -11,7 +11,7 @@ export * from './stages/validate.js';
 export * from './stages/harden.js';
 export * from './stages/extraction.js';
 export * from './stages/drift.js';
-export { shapiroW, ksTwoSample, psi } from './stages/stats.js';
+export { shapiroW } from './stages/stats.js';
 export type { Backend } from './backends/types.js';
 export { OnnxBackend, type OnnxOptions } from './backends/onnx.js';
 export { OipBackend, type OipUpstreamOptions } from './backends/oip.js';

@@ -1,7 +1,7 @@
 import { binShares, ksTwoSample, psi, quantileEdges } from './stats.js';
 
 /** Settings of the input drift monitor of one model. */
-export interface DriftOptions {
+export interface InputDriftOptions {
   /** Live rows compared with the reference (default 500). */
   window: number;
   /** Compare once every this many rows (default 100). */
@@ -12,7 +12,7 @@ export interface DriftOptions {
   ksAlarm: number;
 }
 
-export const DEFAULT_DRIFT: DriftOptions = { window: 500, every: 100, psiAlarm: 0.25, ksAlarm: 0.001 };
+export const DEFAULT_DRIFT: InputDriftOptions = { window: 500, every: 100, psiAlarm: 0.25, ksAlarm: 0.001 };
 
 /** Per-feature result of the latest comparison. */
 export interface DriftFeature {
@@ -55,7 +55,7 @@ export function featureNames(size: number): string[] {
  * rows each feature is compared with the reference by PSI (reference-quantile bins) and a two-sample KS test.
  */
 export class DriftMonitor {
-  private readonly opts: DriftOptions;
+  private readonly opts: InputDriftOptions;
   private readonly names: string[];
   private readonly reference: number[][];
   private readonly edges: number[][];
@@ -71,7 +71,7 @@ export class DriftMonitor {
   constructor(
     referenceRows: ArrayLike<number>,
     private readonly rowSize: number,
-    opts: Partial<DriftOptions> = {},
+    opts: Partial<InputDriftOptions> = {},
   ) {
     this.opts = { ...DEFAULT_DRIFT, ...opts };
     this.names = featureNames(rowSize);
