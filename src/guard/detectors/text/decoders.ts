@@ -55,6 +55,8 @@ function hex(digits: string): string | null {
 /** A run of the base64 alphabet: hex when it is an even run of hex digits (optionally 0x-prefixed), else base64. */
 function alnumRun(run: string): [string, string] | null {
   const digits = run.startsWith('0x') ? run.slice(2) : run;
+  // Digits alone are a number (card, phone, id), not hex text: hex of prose always has a-f nibbles.
+  if (/^[0-9]+$/.test(digits)) return null;
   if (/^(?:[0-9a-fA-F]{2})+$/.test(digits)) {
     const s = hex(digits);
     return s === null ? null : ['hex', s];

@@ -71,6 +71,18 @@ describe('encoded_payload', () => {
     ).toEqual([]);
   });
 
+  it('does not decode e-mail addresses as leet or card numbers as hex', () => {
+    calls.length = 0;
+    detect(
+      'What is your email? UshurmaDratchev@rhyta.com. And the card 3522235032377454, or 4111111111111111.',
+    );
+    expect(calls).toEqual([]);
+    // A leet word that decodes to a common word still counts, beside an address.
+    calls.length = 0;
+    detect('mail j41lbr34k@example.com or j41lbr34k now');
+    expect(calls).toEqual(['jailbreak']);
+  });
+
   it('bounds the work: candidate count and decoded size', () => {
     calls.length = 0;
     const many = Array.from({ length: 500 }, (_, i) =>
