@@ -60,7 +60,7 @@ export function verifyBundleSignature(
     if (!opts.sigstore)
       throw signError(
         'USAGE',
-        'the signature was made keyless with Sigstore: pass --identity and --issuer (and optionally --trusted-root)',
+        'the signature was made keyless with Sigstore: pass --sigstore --identity SAN --issuer URL (and optionally --trusted-root)',
         'usage',
       );
     // sigstore-js checks the chain, SCT, tlog entries and the DSSE signature (with our curve-aware check)
