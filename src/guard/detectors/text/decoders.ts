@@ -37,8 +37,9 @@ export function printableRatio(s: string): number {
   return ok / s.length;
 }
 
+// Letters of any script: base64 of Chinese or Hindi text is text too.
 const textLike = (s: string): boolean =>
-  s.length >= 4 && printableRatio(s) >= 0.9 && /[A-Za-z0-9]{3}/.test(s);
+  s.length >= 4 && printableRatio(s) >= 0.9 && /[\p{L}\p{N}]{3}/u.test(s);
 
 function base64(run: string): string | null {
   // Words and identifiers match the alphabet too; encoded text mixes cases and digits.
