@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { SEVERITIES, VERSION, toWardenError } from '../core/index.js';
 import { EXIT, exitCodeForError, type ExitCode } from './exit.js';
 import { registerDp } from './commands/dp.js';
+import { OutputFormatSchema } from '../report/index.js';
 
 function buildProgram(setExit: (code: ExitCode) => void): Command {
   const program = new Command();
@@ -19,7 +20,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .argument('[paths...]', 'files or directories to scan')
     .addOption(
       new Option('-f, --format <format>', 'output format')
-        .choices(['table', 'json', 'sarif', 'markdown'])
+        .choices(OutputFormatSchema.options)
         .default('table'),
     )
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
@@ -65,7 +66,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .option('--dir <dir>', 'where to write the samples (default: a temporary folder, removed afterwards)')
     .addOption(
       new Option('-f, --format <format>', 'output format')
-        .choices(['table', 'json', 'sarif', 'markdown'])
+        .choices(OutputFormatSchema.options)
         .default('table'),
     )
     .action(async (flags: { dir?: string; format: string }) => {
@@ -199,7 +200,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .option('--json', 'print {"flagged", "score", "findings", "sanitized"} as JSON')
     .addOption(
       new Option('-f, --format <format>', 'report format')
-        .choices(['table', 'json', 'sarif', 'markdown'])
+        .choices(OutputFormatSchema.options)
         .default('table'),
     )
     .option('--jsonl <file>', 'scan JSON lines with a "text" field (- = stdin), one answer line per line')

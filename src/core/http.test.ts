@@ -16,6 +16,8 @@ describe('statusForError', () => {
     expect(statusForError(e('HTTP_METHOD_NOT_ALLOWED', 'usage'))).toBe(405);
     expect(statusForError(e('GUARD_UPSTREAM_ERROR', 'internal'))).toBe(502);
     expect(statusForError(e('GUARD_UPSTREAM_TIMEOUT', 'internal'))).toBe(504);
+    expect(statusForError(e('STORE_CONFLICT', 'input'))).toBe(409);
+    expect(statusForError(e('STORE_UNAVAILABLE', 'internal'))).toBe(503);
     expect(statusForError(new Error('boom'))).toBe(500);
   });
 });

@@ -13,11 +13,15 @@ export type HttpErrorCode =
 const STATUS_BY_CODE: Record<string, number> = {
   NOT_FOUND: 404,
   HTTP_METHOD_NOT_ALLOWED: 405,
+  STORE_CONFLICT: 409,
+  STORE_UNAVAILABLE: 503,
+  STORE_BUSY: 503,
 };
 
 /**
  * The one mapping from a Warden error to an HTTP status: usage/input 400, limit 413 (429 for rate limits),
- * NOT_FOUND 404, upstream failures 502 (504 on timeout), internal 500.
+ * NOT_FOUND 404, store conflicts 409, an unavailable store 503, upstream failures 502 (504 on timeout),
+ * internal 500.
  */
 export function statusForError(e: unknown): number {
   const err = toWardenError(e);

@@ -3,3 +3,5 @@ export { renderTable } from './table.js';
 export { renderJson } from './json.js';
 export { renderSarif } from './sarif.js';
 export { renderMarkdown } from './markdown.js';
+export { renderHtml, escapeHtml } from './html.js';
+export * from './standards.js';

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { Report } from '../core/index.js';
+import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSarif } from './sarif.js';
 import { renderTable } from './table.js';
 
-export const OutputFormatSchema = z.enum(['table', 'json', 'sarif', 'markdown']);
+export const OutputFormatSchema = z.enum(['table', 'json', 'sarif', 'markdown', 'html']);
 export type OutputFormat = z.infer<typeof OutputFormatSchema>;
 
 /** One entry point for every output format, so every command prints reports the same way. */
@@ -23,5 +24,7 @@ export function render(
       return renderMarkdown(report);
     case 'table':
       return renderTable(report, opts);
+    case 'html':
+      return renderHtml(report);
   }
 }
