@@ -3,11 +3,26 @@
 // then signs and verifies it. Usage: npm run bench -- sign [FILES] [MIB_PER_FILE]
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, closeSync, writeSync, statSync, readdirSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  writeSync,
+  statSync,
+  readdirSync,
+  readFileSync,
+} from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { digestModel, generateKeyPair, signModel, verifyModel } from '../dist/artifacts/sign/index.js';
+import {
+  digestModel,
+  generateKeyPair,
+  signModel,
+  verifyBundleSignature,
+  verifyModel,
+} from '../dist/artifacts/sign/index.js';
 import { median } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -129,3 +144,27 @@ row(`\`warden digest\`, ${cores} threads`, all);
 console.log(`| \`warden sign\` (all cores) | ${sign.ms.toFixed(0)} ms | ${rate(sign.ms)} | | | | |`);
 console.log(`| \`warden verify\` (all cores) | ${verify.ms.toFixed(0)} ms | ${rate(verify.ms)} | | | | |`);
 console.log(`\nthreads speed-up (wall): ${(one.ms / all.ms).toFixed(2)}x with ${cores} threads`);
+
+// Bundle checks alone (no file hashing): a Sigstore keyless bundle from model-transparency's conformance data
+// (certificate chain, SCT, Rekor promise + proof + checkpoint, RFC 3161 timestamp, DSSE) against a key bundle
+// of the same release (one ECDSA check), median of 50 after 5 warm-up calls.
+const MT = join(here, '../test/fixtures/signing/model-transparency');
+const keyless = readFileSync(join(MT, 'v1.1.0-sigstore/model.sig'), 'utf8');
+const keyed = readFileSync(join(MT, 'v1.1.0-elliptic-key/model.sig'), 'utf8');
+const pub = readFileSync(join(MT, 'keys/certificate/signing-key-pub.pem'));
+const ID = { identity: 'stefanb@us.ibm.com', issuer: 'https://sigstore.verify.ibm.com/oauth2' };
+const perCall = (fn) => {
+  for (let i = 0; i < 5; i++) fn();
+  const ts = [];
+  for (let i = 0; i < 50; i++) {
+    const t0 = performance.now();
+    fn();
+    ts.push(performance.now() - t0);
+  }
+  return median(ts);
+};
+const ksMs = perCall(() => verifyBundleSignature(keyless, { sigstore: ID }));
+const keyMs = perCall(() => verifyBundleSignature(keyed, { publicKey: pub }));
+console.log(
+  `\nbundle check: Sigstore keyless ${ksMs.toFixed(2)} ms, key ${keyMs.toFixed(2)} ms (${(ksMs / keyMs).toFixed(1)}x)`,
+);
