@@ -54,10 +54,20 @@ const heur = new Guard({ input: rules.map((r) => ({ ...r, options: { heuristicsO
 guard.scanInput('warm up the model');
 
 const pct = (k, n) => (n ? ((100 * k) / n).toFixed(1) : '-');
+// Wilson 95% interval: the test splits are small (44 rows of cyberseceval_pi), one row moves 2.3 points.
+function wilson(k, n) {
+  if (!n) return '-';
+  const z = 1.96;
+  const p = k / n;
+  const d = 1 + (z * z) / n;
+  const c = (p + (z * z) / (2 * n)) / d;
+  const h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
+  return `${(100 * Math.max(0, c - h)).toFixed(1)}-${(100 * Math.min(1, c + h)).toFixed(1)}`;
+}
 console.log(
-  '| file | metric | target | test n | default policy test | default policy whole | injection+jailbreak whole | heuristics-only whole | keyword baseline whole |',
+  '| file | metric | target | test n | default policy test | test 95% CI | default policy whole | injection+jailbreak whole | heuristics-only whole | keyword baseline whole |',
 );
-console.log('|---|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const [file, kind, target] of FILES) {
   const rows = readFileSync(join(dataDir, file), 'utf8')
     .split('\n')
@@ -81,7 +91,7 @@ for (const [file, kind, target] of FILES) {
   const metric = kind === 'attack' ? 'TPR' : 'FPR';
   const op = kind === 'attack' ? '>=' : '<=';
   console.log(
-    `| ${file} | ${metric} % | ${op} ${target * 100} | ${c.testN} | ${pct(c.test, c.testN)} | ${pct(c.whole, rows.length)} | ${pct(c.semantic, rows.length)} | ${pct(c.heur, rows.length)} | ${pct(c.kw, rows.length)} |`,
+    `| ${file} | ${metric} % | ${op} ${target * 100} | ${c.testN} | ${pct(c.test, c.testN)} | ${wilson(c.test, c.testN)} | ${pct(c.whole, rows.length)} | ${pct(c.semantic, rows.length)} | ${pct(c.heur, rows.length)} | ${pct(c.kw, rows.length)} |`,
   );
 }
 

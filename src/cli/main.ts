@@ -121,12 +121,9 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .option('--ignore-unsigned-files', 'do not fail on files the signature does not cover')
     .option('--concurrency <n>', 'hashing threads (default: CPU cores)')
     .addOption(
-      new Option('-f, --format <format>', 'print a report (default: one line)').choices([
-        'table',
-        'json',
-        'sarif',
-        'markdown',
-      ]),
+      new Option('-f, --format <format>', 'print a report (default: one line)').choices(
+        OutputFormatSchema.options,
+      ),
     )
     .option('--json', 'shorthand for --format json')
     .option('--no-color', 'no colours')
