@@ -3,3 +3,5 @@ export * from './artifacts/index.js';
 export * from './report/index.js';
 export * from './guard/index.js';
 export * from './privacy/index.js';
+export * from './redteam/index.js';
+export * from './posture/index.js';

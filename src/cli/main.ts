@@ -3,6 +3,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { SEVERITIES, VERSION, toWardenError } from '../core/index.js';
 import { EXIT, exitCodeForError, type ExitCode } from './exit.js';
 import { registerDp } from './commands/dp.js';
+import { registerRedteam } from './commands/redteam.js';
+import { registerPosture } from './commands/posture.js';
 import { OutputFormatSchema } from '../report/index.js';
 
 function buildProgram(setExit: (code: ExitCode) => void): Command {
@@ -186,6 +188,8 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     });
 
   registerDp(program, setExit);
+  registerRedteam(program, setExit);
+  registerPosture(program, setExit);
 
   const guard = program
     .command('guard')
