@@ -1,2 +1,2 @@
 // Written by `npm run train:guard`: the SHA-256 of models/guard/injection.wgm that this code accepts.
-export const MODEL_SHA256 = '67a5fda7a4df2a5109646f08e57606ce29d2f98e074d2c4b9874c00d94e4f62a';
+export const MODEL_SHA256 = '79828a465956a387418121e04f0fa2696aea446f40b794a8f4a9e29c4a5a3c87';

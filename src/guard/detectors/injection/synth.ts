@@ -174,7 +174,7 @@ function carrier(pick: Pick, rnd: () => number, inject: string): string {
 
 /**
  * `n` synthetic indirect injections and `n` benign carriers of the same shapes, from a fixed seed, plus
- * `n / 2` benign writing requests, `n / 2` benign multi-request prompts, about `n` everyday and technical
+ * `n / 2` benign writing requests, `n / 2` benign multi-request prompts, `2n` draws of everyday and technical
  * benign prompts (deduplicated) and the multilingual benign prompts.
  */
 export function synthesize(n: number, seed: number): TrainExample[] {
@@ -188,7 +188,7 @@ export function synthesize(n: number, seed: number): TrainExample[] {
   }
   for (let i = 0; i < n / 2; i++) out.push({ text: request(pick), label: 'benign' });
   for (const text of multiRequestBenign(n / 2, rnd)) out.push({ text, label: 'benign' });
-  for (const text of everydayBenign(n, rnd)) out.push({ text, label: 'benign' });
+  for (const text of everydayBenign(2 * n, rnd)) out.push({ text, label: 'benign' });
   for (const text of multilingualBenign()) out.push({ text, label: 'benign' });
   return out;
 }
