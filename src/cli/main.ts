@@ -3,6 +3,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { SEVERITIES, VERSION, toWardenError } from '../core/index.js';
 import { EXIT, exitCodeForError, type ExitCode } from './exit.js';
 import { registerDp } from './commands/dp.js';
+import { registerDpTrain } from './commands/dp-train.js';
+import { registerAuditMembership } from './commands/audit-membership.js';
+import { registerData } from './commands/data.js';
 import { registerRedteam } from './commands/redteam.js';
 import { registerPosture } from './commands/posture.js';
 import { OutputFormatSchema } from '../report/index.js';
@@ -251,6 +254,8 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
       setExit(await runTrain(flags));
     });
 
+  registerDpTrain(program);
+
   program
     .command('attack')
     .description(
@@ -291,6 +296,8 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
       const { runCertifyRadius } = await import('./commands/certify.js');
       setExit(runCertifyRadius(flags));
     });
+  registerAuditMembership(program, setExit);
+  registerData(program, setExit);
   return program;
 }
 
