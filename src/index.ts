@@ -3,3 +3,4 @@ export * from './artifacts/index.js';
 export * from './report/index.js';
 export * from './guard/index.js';
 export * from './privacy/index.js';
+export * from './registry/index.js';

@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { SEVERITIES, VERSION, toWardenError } from '../core/index.js';
 import { EXIT, exitCodeForError, type ExitCode } from './exit.js';
 import { registerDp } from './commands/dp.js';
+import { registerRegistry } from './commands/registry.js';
 import { OutputFormatSchema } from '../report/index.js';
 
 function buildProgram(setExit: (code: ExitCode) => void): Command {
@@ -180,6 +181,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     });
 
   registerDp(program, setExit);
+  registerRegistry(program, setExit);
 
   const guard = program
     .command('guard')
