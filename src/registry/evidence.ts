@@ -132,7 +132,7 @@ export function normalizeEvidence(v: unknown): NormalizedEvidence {
 }
 
 function normalizeDigest(d: string): string {
-  const m = /^(?:sha256:)?([0-9a-fA-F]{64})$/.exec(d);
+  const m = /^(?:sha256:)?([0-9a-fA-F]{64})$/i.exec(d);
   if (!m) throw registryError('REGISTRY_EVIDENCE_INVALID', `subject digest "${d}" is not sha256:HEX`);
   return `sha256:${m[1]!.toLowerCase()}`;
 }

@@ -42,7 +42,7 @@ export interface GateResult {
   ref: string;
   alias: string;
   passed: boolean;
-  promotionPolicyDigest: string | null;
+  policyDigest: string | null;
   clauses: GateClauseResult[];
   unmet: GateClauseResult[];
 }
@@ -53,7 +53,7 @@ const near = (a: number, b: number) => Math.abs(a - b) <= EPS * Math.max(1, Math
 /** Evaluates the alias's gate of `policy` on a version. Pure: the same inputs give the same decision. */
 export function evaluateGate(
   policy: PromotionPolicy | undefined,
-  promotionPolicyDigest: string | null,
+  policyDigest: string | null,
   alias: string,
   inputs: GateInputs,
 ): GateResult {
@@ -63,7 +63,7 @@ export function evaluateGate(
       ref: inputs.version.ref,
       alias,
       passed: unmet.length === 0,
-      promotionPolicyDigest,
+      policyDigest,
       clauses,
       unmet,
     };

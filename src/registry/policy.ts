@@ -224,7 +224,7 @@ export function loadPromotionPolicy(path: string): PromotionPolicy {
   }
   let v: unknown;
   try {
-    v = parseYaml(text, { maxAliasCount: 100 });
+    v = parseYaml(text, { maxAliasCount: 100, logLevel: 'error' });
   } catch (e) {
     throw invalid(`policy ${path} is not YAML or JSON: ${(e as Error).message}`);
   }

@@ -451,16 +451,6 @@ export class Registry {
     return this.write(async (tx) => {
       const v = await Q.findVersion(tx, ref);
       const vref = `${v.name}@${v.version}`;
-      const gate = await this.gateFor(tx, v, alias);
-      if (!gate.passed) {
-        await appendAudit(tx, {
-          actor,
-          action: 'alias.refused',
-          subject: vref,
-          detail: { alias, policy: gate.promotionPolicyDigest, unmet: gate.unmet.map((c) => c.clause) },
-        });
-        return { promoted: false, ref: vref, alias, gate };
-      }
       const cur = await tx.get<{ version_id: number; version: number }>(
         'SELECT a.version_id, v.version FROM registry_aliases a JOIN registry_versions v ON v.id = a.version_id WHERE a.model_id = ? AND a.alias = ?',
         [v.model_id, alias],
@@ -475,6 +465,16 @@ export class Registry {
             'REGISTRY_CONFLICT',
             `${v.name}@${alias} is ${previous ?? 'unset'}, not ${want ? `${want.name}@${want.version}` : 'unset'} as expected`,
           );
+      }
+      const gate = await this.gateFor(tx, v, alias);
+      if (!gate.passed) {
+        await appendAudit(tx, {
+          actor,
+          action: 'alias.refused',
+          subject: vref,
+          detail: { alias, policy: gate.policyDigest, unmet: gate.unmet.map((c) => c.clause) },
+        });
+        return { promoted: false, ref: vref, alias, gate };
       }
       if (cur && Number(cur.version_id) === v.id)
         return { promoted: true, ref: vref, alias, previous, changed: false, gate };
@@ -491,7 +491,7 @@ export class Registry {
         detail: {
           alias,
           previous,
-          policy: gate.promotionPolicyDigest,
+          policy: gate.policyDigest,
           clauses: gate.clauses.map((c) => c.clause),
         },
       });
