@@ -2,7 +2,6 @@ import { open, stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { digestModel } from '../artifacts/index.js';
 import { makeReport, type Finding, type Report } from '../core/index.js';
-import { Guard } from '../guard/index.js';
 import { registryError } from './errors.js';
 import type { NewDataset } from './types.js';
 
@@ -113,11 +112,13 @@ export function sampleRecords(
 }
 
 /** A PII summary of sampled values: which entity types appear in which columns. */
-export function piiReport(
+export async function piiReport(
   name: string,
   records: readonly Record<string, unknown>[],
   startedAt: string,
-): Report {
+): Promise<Report> {
+  // loaded only when asked for: the guard's detectors are not needed to register a data set
+  const { Guard } = await import('../guard/index.js');
   const guard = new Guard({ version: 1, input: [{ detector: 'pii', action: 'warn' }] });
   const counts = new Map<string, number>();
   let cells = 0;
@@ -195,7 +196,7 @@ export async function describeDataset(
     if (st.size > limits.maxBytes) text = text.slice(0, Math.max(0, text.lastIndexOf('\n')));
     const s = sampleRecords(text, format, limits.maxRows);
     schema = { columns: s.columns, sampledRows: s.records.length };
-    if (opts.pii) pii = piiReport(basename(abs), s.records, startedAt);
+    if (opts.pii) pii = await piiReport(basename(abs), s.records, startedAt);
   } else if (opts.pii)
     throw registryError(
       'REGISTRY_DATASET_INVALID',

@@ -16,7 +16,7 @@ interface Common {
 
 /** The store: --store, else $WARDEN_STORE, else a SQLite file under the working directory. */
 export function storeUrl(flag: string | undefined): string {
-  return flag ?? process.env.WARDEN_STORE ?? `sqlite:${resolve('.warden', 'warden.db')}`;
+  return flag || process.env.WARDEN_STORE || `sqlite:${resolve('.warden', 'warden.db')}`;
 }
 
 const actor = (f: Common): string => f.as ?? `cli:${safeUser()}`;
