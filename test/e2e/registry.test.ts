@@ -120,6 +120,17 @@ describe('warden registry', () => {
     expect(down.out).toMatch(
       /^dataset loans \([0-9a-f]{12}\)\n└─ credit@2 \([0-9a-f]{12}\) \(trained_on\)\n$/,
     );
+    writeFileSync(
+      join(tmp, 'people.jsonl'),
+      '{"name":"x","contact":"c@example.com"}\n{"name":"y","contact":"none"}\n',
+    );
+    const ds = warden(['dataset', 'add', 'people.jsonl', '--pii']);
+    expect(ds.code, ds.err).toBe(0);
+    expect(ds.out).toMatch(
+      /^registered data set people@sha256:[0-9a-f]{64} \(jsonl, \d+ bytes\)\n {2}PII: 1 hits in 4 sampled cells\n {2}- EMAIL_ADDRESS in column "contact"\n$/,
+    );
+    const listed = json<{ name: string; pii: unknown }[]>(['list', '--datasets']);
+    expect(listed.map((d) => d.name)).toEqual(['loans', 'people']);
     const graph = json<{ nodes: unknown[]; edges: { relation: string }[] }>(['lineage', 'credit@2']);
     expect(graph.edges.map((e) => e.relation)).toEqual(['fine_tuned_from', 'trained_on']);
   });
