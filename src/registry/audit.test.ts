@@ -147,9 +147,33 @@ describe.each([
     expect(v.firstBad).toMatchObject({ seq: 8 });
   });
 
+  it('finds an alias moved outside Warden by replaying the trail', async () => {
+    await reg.setPolicy({ version: 1, open: ['production'], gates: {} }, 'admin');
+    await reg.promote('m@2', 'production', 'dana');
+    expect((await reg.verifyAudit()).ok).toBe(true);
+    await reg.store.run(
+      "UPDATE registry_aliases SET version_id = (SELECT id FROM registry_versions WHERE version = 3) WHERE alias = 'production'",
+    );
+    const v = await reg.verifyAudit();
+    expect(v).toMatchObject({
+      ok: false,
+      aliasDrift: [{ alias: 'm@production', table: 'm@3', trail: 'm@2' }],
+    });
+    expect(v.firstBad).toBeUndefined();
+    await reg.store.run("DELETE FROM registry_aliases WHERE alias = 'production'");
+    expect((await reg.verifyAudit()).aliasDrift).toEqual([
+      { alias: 'm@production', table: null, trail: 'm@2' },
+    ]);
+    await reg.promote('m@2', 'production', 'dana');
+    expect((await reg.verifyAudit()).ok).toBe(true);
+    saved = await reg.store.all<Row>('SELECT * FROM registry_audit ORDER BY seq');
+    const h = await reg.store.get<{ seq: number; hash: string }>('SELECT seq, hash FROM registry_audit_head');
+    head = { seq: Number(h!.seq), hash: h!.hash };
+  });
+
   it('keeps extending the chain correctly after verification', async () => {
     await reg.addEvidence('m@1', report('scan', { files: 99 }), 'dana');
     const v = await reg.verifyAudit(head);
-    expect(v).toMatchObject({ ok: true, records: 8 });
+    expect(v).toMatchObject({ ok: true, records: saved.length + 1 });
   });
 });

@@ -119,6 +119,41 @@ export interface AuditVerdict {
   records: number;
   head: { seq: number; hash: string };
   firstBad?: { seq: number; reason: string; record?: AuditRecord };
+  /** Aliases whose stored version is not the one the trail's last `alias.set` names (edited outside Warden). */
+  aliasDrift?: { alias: string; table: string | null; trail: string | null }[];
+}
+
+/**
+ * Replays the `alias.set` records of an intact trail and compares the result with the alias table: a row
+ * edited, added or deleted by hand (pointing production at a version no promotion chose) shows up here.
+ */
+export async function aliasDrift(q: Queryable): Promise<NonNullable<AuditVerdict['aliasDrift']>> {
+  const trail = new Map<string, string>();
+  let after = 0;
+  for (;;) {
+    const rows = await q.all<{ seq: number; subject: string; detail: string }>(
+      "SELECT seq, subject, detail FROM registry_audit WHERE action = 'alias.set' AND seq > ? ORDER BY seq LIMIT 5000",
+      [after],
+    );
+    for (const r of rows) {
+      const alias = (JSON.parse(r.detail) as { alias?: unknown }).alias;
+      const model = r.subject.slice(0, r.subject.lastIndexOf('@'));
+      if (typeof alias === 'string') trail.set(`${model}@${alias}`, r.subject);
+    }
+    if (rows.length < 5000) break;
+    after = Number(rows[rows.length - 1]!.seq);
+  }
+  const table = new Map<string, string>();
+  const rows = await q.all<{ name: string; alias: string; version: number }>(
+    'SELECT m.name, a.alias, v.version FROM registry_aliases a JOIN registry_models m ON m.id = a.model_id ' +
+      'JOIN registry_versions v ON v.id = a.version_id',
+  );
+  for (const r of rows) table.set(`${r.name}@${r.alias}`, `${r.name}@${r.version}`);
+  const out: NonNullable<AuditVerdict['aliasDrift']> = [];
+  for (const key of new Set([...trail.keys(), ...table.keys()]))
+    if (trail.get(key) !== table.get(key))
+      out.push({ alias: key, table: table.get(key) ?? null, trail: trail.get(key) ?? null });
+  return out.sort((a, b) => a.alias.localeCompare(b.alias));
 }
 
 /**

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { parseBundle, parseStatement, rootDigest } from '../artifacts/index.js';
 import { openStore, type OpenStoreOptions, type Queryable, type Store } from '../core/store/index.js';
-import { appendAudit, recentAudit, verifyAudit, type AuditRecord, type AuditVerdict } from './audit.js';
+import {
+  aliasDrift,
+  appendAudit,
+  recentAudit,
+  verifyAudit,
+  type AuditRecord,
+  type AuditVerdict,
+} from './audit.js';
 import { registryError } from './errors.js';
 import { normalizeEvidence, sha256, type NormalizedEvidence } from './evidence.js';
 import { evaluateGate, type GateResult } from './gate.js';
@@ -663,9 +670,15 @@ export class Registry {
     return Q.loadVersionInfo(this.store, (await Q.versionById(this.store, Number(row.id)))!);
   }
 
-  /** Checks the audit chain end to end (see `verifyAudit`). */
-  verifyAudit(expectHead?: { seq: number; hash: string }): Promise<AuditVerdict> {
-    return verifyAudit(this.store, expectHead);
+  /**
+   * Checks the audit chain end to end (see `verifyAudit`) and, when it holds, that every alias points where
+   * the trail's promotions left it.
+   */
+  async verifyAudit(expectHead?: { seq: number; hash: string }): Promise<AuditVerdict> {
+    const chain = await verifyAudit(this.store, expectHead);
+    if (!chain.ok) return chain;
+    const drift = await aliasDrift(this.store);
+    return drift.length ? { ...chain, ok: false, aliasDrift: drift } : chain;
   }
 
   /** The newest audit records, of one model (`NAME`) or of everything. */

@@ -109,6 +109,13 @@ export function renderVersion(d: VersionDetail): string {
 
 export function renderAuditVerdict(v: AuditVerdict): string {
   if (v.ok) return `audit chain intact: ${v.records} records, head ${v.head.seq}:${v.head.hash}\n`;
+  if (v.aliasDrift)
+    return `audit chain intact (${v.records} records) but aliases differ from it:\n${v.aliasDrift
+      .map(
+        (d) =>
+          `  ${d.alias}: ${d.table ?? 'unset'} in the alias table, ${d.trail ?? 'unset'} in the audit trail\n`,
+      )
+      .join('')}`;
   const b = v.firstBad!;
   return `audit chain BROKEN at record ${b.seq}: ${b.reason}\n  ${v.records} records verified before it (last good ${v.head.seq}:${v.head.hash})\n`;
 }
