@@ -1,87 +1,20 @@
-import { readFileSync, statSync } from 'node:fs';
-import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
+import { statSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { WardenError } from '../../core/index.js';
 import type * as R from '../../registry/index.js';
 import { EXIT, type ExitCode } from '../exit.js';
 import { positiveInt } from '../flags.js';
-
-/** Flags every registry command takes. */
-interface Common {
-  store?: string;
-  json?: boolean;
-  as?: string;
-}
-
-/** The store: --store, else $WARDEN_STORE, else a SQLite file under the working directory. */
-export function storeUrl(flag: string | undefined): string {
-  return flag || process.env.WARDEN_STORE || `sqlite:${resolve('.warden', 'warden.db')}`;
-}
-
-const actor = (f: Common): string => f.as ?? `cli:${safeUser()}`;
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
-  }
-}
-
-const usage = (msg: string) => new WardenError('USAGE', msg, { kind: 'usage' });
-
-async function withRegistry<T>(f: Common, fn: (reg: R.Registry, lib: typeof R) => Promise<T>): Promise<T> {
-  const lib = await import('../../registry/index.js');
-  const reg = await lib.Registry.open(storeUrl(f.store));
-  try {
-    return await fn(reg, lib);
-  } finally {
-    await reg.close();
-  }
-}
-
-const print = (f: Common, value: unknown, text: () => string): void => {
-  process.stdout.write(f.json ? `${JSON.stringify(value, null, 2)}\n` : text());
-};
-
-function readBounded(path: string, max: number, what: string): string {
-  try {
-    if (path === '-') {
-      const buf = readFileSync(0);
-      if (buf.length > max) throw usage(`${what} on standard input is larger than ${max} bytes`);
-      return buf.toString('utf8');
-    }
-    if (statSync(path).size > max)
-      throw new WardenError('LIMIT_EXCEEDED', `${what} ${path} is larger than ${max} bytes`, {
-        kind: 'limit',
-      });
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    if (e instanceof WardenError) throw e;
-    throw new WardenError('NOT_FOUND', `cannot read ${what} ${path}: ${(e as Error).message}`, { cause: e });
-  }
-}
-
-function meta(pairs: string[] | undefined): Record<string, string> | undefined {
-  if (!pairs?.length) return undefined;
-  return Object.fromEntries(
-    pairs.map((p) => {
-      const eq = p.indexOf('=');
-      if (eq <= 0) throw usage(`--meta takes key=value, got "${p}"`);
-      return [p.slice(0, eq), p.slice(eq + 1)];
-    }),
-  );
-}
-
-const common = (c: Command): Command =>
-  c
-    .option(
-      '--store <url>',
-      'registry store: sqlite:PATH or postgres://... (default $WARDEN_STORE or sqlite:.warden/warden.db)',
-    )
-    .option('--json', 'print JSON');
-const page = (c: Command): Command =>
-  c.option('--limit <n>', 'rows per page (default 50, at most 1000)').option('--offset <n>', 'rows to skip');
+import { registerRegistryViews } from './registry-view.js';
+import {
+  actor,
+  common,
+  meta,
+  print,
+  readBounded,
+  usage,
+  withRegistry,
+  type Common,
+} from './registry-common.js';
 
 interface RegisterFlags extends Common {
   name: string;
@@ -288,87 +221,6 @@ export function registerRegistry(program: Command, setExit: (code: ExitCode) => 
 
   common(
     reg
-      .command('gate')
-      .description('Evaluate an alias gate on a version without promoting (exit 1 if it fails)'),
-  )
-    .argument('<version>', 'NAME@N or NAME@ALIAS')
-    .requiredOption('--alias <alias>', 'whose gate')
-    .action(async (ref: string, f: Common & { alias: string }) =>
-      setExit(
-        await withRegistry(f, async (r, lib) => {
-          const g = await r.checkGate(ref, f.alias);
-          print(f, g, () => lib.renderGate(g));
-          return g.passed ? EXIT.ok : EXIT.findings;
-        }),
-      ),
-    );
-
-  common(
-    reg
-      .command('show')
-      .description('Show a version: files, signature, evidence, approvals, lineage and gates'),
-  )
-    .argument('<version>', 'NAME, NAME@N or NAME@ALIAS')
-    .action(async (ref: string, f: Common) =>
-      setExit(
-        await withRegistry(f, async (r, lib) => {
-          const d = await r.show(ref);
-          print(f, d, () => lib.renderVersion(d));
-          return EXIT.ok;
-        }),
-      ),
-    );
-
-  page(common(reg.command('list').description('List models, the versions of one model, or data sets')))
-    .argument('[model]', "list this model's versions")
-    .option('--datasets', 'list data sets')
-    .action(
-      async (name: string | undefined, f: Common & { limit?: string; offset?: string; datasets?: boolean }) =>
-        setExit(
-          await withRegistry(f, async (r, lib) => {
-            const p = {
-              limit: positiveInt('--limit', f.limit) ?? 50,
-              offset: f.offset === undefined ? 0 : Number(f.offset),
-            };
-            if (!Number.isSafeInteger(p.offset) || p.offset < 0)
-              throw usage('--offset must be a non-negative integer');
-            if (f.datasets) {
-              const d = await r.listDatasets(p);
-              print(f, d, () => lib.renderDatasets(d));
-            } else if (name) {
-              const v = await r.listVersions(name, p);
-              print(f, v, () => lib.renderVersions(v));
-            } else {
-              const m = await r.listModels(p);
-              print(f, m, () => lib.renderModels(m));
-            }
-            return EXIT.ok;
-          }),
-        ),
-    );
-
-  common(
-    reg
-      .command('lineage')
-      .description('Lineage of a version (or dataset:NAME) as a tree; --json gives nodes and edges'),
-  )
-    .argument('<ref>', 'NAME@N, NAME@ALIAS or dataset:NAME')
-    .option('--down', 'what came from it instead of what it came from')
-    .option('--both', 'both directions')
-    .option('--depth <n>', 'longest path followed (default 32)')
-    .action(async (ref: string, f: Common & { down?: boolean; both?: boolean; depth?: string }) =>
-      setExit(
-        await withRegistry(f, async (r, lib) => {
-          const direction = f.both ? 'both' : f.down || ref.startsWith('dataset:') ? 'down' : 'up';
-          const g = await r.lineage(ref, { direction, depth: positiveInt('--depth', f.depth) ?? 32 });
-          print(f, g, () => lib.renderLineageTree(g, direction));
-          return EXIT.ok;
-        }),
-      ),
-    );
-
-  common(
-    reg
       .command('link')
       .description(
         'Add a lineage edge: SRC fine_tuned_from|converted_from VERSION, or trained_on|evaluated_on DATASET',
@@ -437,50 +289,5 @@ export function registerRegistry(program: Command, setExit: (code: ExitCode) => 
     ),
   );
 
-  common(
-    reg
-      .command('verify')
-      .description('Verify the hash-chained audit trail (exit 1 at the first edited or deleted record)'),
-  )
-    .option(
-      '--expect-head <seq:hash>',
-      'a head recorded earlier elsewhere: also catches a truncated chain with a rewritten head',
-    )
-    .action(async (f: Common & { expectHead?: string }) =>
-      setExit(
-        await withRegistry(f, async (r, lib) => {
-          let expect: { seq: number; hash: string } | undefined;
-          if (f.expectHead) {
-            const m = /^(\d+):([0-9a-f]{64})$/.exec(f.expectHead);
-            if (!m) throw usage('--expect-head takes SEQ:HASH (64 hex digits)');
-            expect = { seq: Number(m[1]), hash: m[2]! };
-          }
-          const v = await r.verifyAudit(expect);
-          print(f, v, () => lib.renderAuditVerdict(v));
-          return v.ok ? EXIT.ok : EXIT.findings;
-        }),
-      ),
-    );
-
-  common(reg.command('audit').description('The newest audit records, of one model or of everything'))
-    .argument('[model]', 'only this model')
-    .option('--limit <n>', 'records (default 50)')
-    .action(async (name: string | undefined, f: Common & { limit?: string }) =>
-      setExit(
-        await withRegistry(f, async (r, lib) => {
-          const recs = await r.audit({
-            ...(name ? { subject: name } : {}),
-            limit: positiveInt('--limit', f.limit) ?? 50,
-          });
-          print(f, recs, () =>
-            lib.renderColumns(
-              ['SEQ', 'TIME', 'ACTOR', 'ACTION', 'SUBJECT', 'DETAIL'],
-              recs.map((a) => [String(a.seq), a.ts, a.actor, a.action, a.subject, a.detail]),
-              80,
-            ),
-          );
-          return EXIT.ok;
-        }),
-      ),
-    );
+  registerRegistryViews(reg, setExit);
 }
