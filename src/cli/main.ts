@@ -4,6 +4,11 @@ import { SEVERITIES, VERSION, toWardenError } from '../core/index.js';
 import { EXIT, exitCodeForError, type ExitCode } from './exit.js';
 import { registerDp } from './commands/dp.js';
 import { registerRegistry } from './commands/registry.js';
+import { registerDpTrain } from './commands/dp-train.js';
+import { registerAuditMembership } from './commands/audit-membership.js';
+import { registerData } from './commands/data.js';
+import { registerRedteam } from './commands/redteam.js';
+import { registerPosture } from './commands/posture.js';
 import { OutputFormatSchema } from '../report/index.js';
 
 function buildProgram(setExit: (code: ExitCode) => void): Command {
@@ -182,6 +187,8 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
 
   registerDp(program, setExit);
   registerRegistry(program, setExit);
+  registerRedteam(program, setExit);
+  registerPosture(program, setExit);
 
   const guard = program
     .command('guard')
@@ -243,6 +250,8 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
       setExit(await runTrain(flags));
     });
 
+  registerDpTrain(program);
+
   program
     .command('attack')
     .description(
@@ -283,6 +292,8 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
       const { runCertifyRadius } = await import('./commands/certify.js');
       setExit(runCertifyRadius(flags));
     });
+  registerAuditMembership(program, setExit);
+  registerData(program, setExit);
   return program;
 }
 

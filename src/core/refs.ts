@@ -14,4 +14,8 @@ export const REFS = {
   malformed: { owasp: ['ML06:2023'], atlas: ['AML.T0010'], cwe: ['CWE-20'] },
   /** Resource exhaustion (bombs, huge declared sizes). */
   resource: { owasp: ['ML06:2023'], atlas: ['AML.T0010'], cwe: ['CWE-400'] },
+  /** Training data membership can be inferred from a model's outputs. */
+  membershipInference: { owasp: ['ML04:2023'], atlas: ['AML.T0024.000'], cwe: ['CWE-359'] },
+  /** Personal data in a data set or its release. */
+  personalData: { owasp: ['LLM02:2025'], cwe: ['CWE-359'] },
 } satisfies Record<string, Refs>;

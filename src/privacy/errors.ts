@@ -11,7 +11,11 @@ export type PrivacyErrorCode =
   | 'PRIVACY_INVALID_OPTION'
   | 'PRIVACY_BUDGET_UNREACHABLE'
   | 'PRIVACY_DOMAIN_TOO_LARGE'
-  | 'PRIVACY_NUMERIC';
+  | 'PRIVACY_NUMERIC'
+  | 'PRIVACY_DP_UNSUPPORTED'
+  | 'PRIVACY_DATA_INVALID'
+  | 'PRIVACY_KEY_INVALID'
+  | 'PRIVACY_DECRYPT_FAILED';
 
 export type PrivacyError = WardenError<PrivacyErrorCode>;
 
@@ -28,6 +32,10 @@ const KIND: Record<PrivacyErrorCode, ErrorKind> = {
   PRIVACY_BUDGET_UNREACHABLE: 'input',
   PRIVACY_DOMAIN_TOO_LARGE: 'limit',
   PRIVACY_NUMERIC: 'internal',
+  PRIVACY_DP_UNSUPPORTED: 'input',
+  PRIVACY_DATA_INVALID: 'input',
+  PRIVACY_KEY_INVALID: 'input',
+  PRIVACY_DECRYPT_FAILED: 'input',
 };
 
 export function privacyError(code: PrivacyErrorCode, message: string, cause?: unknown): PrivacyError {

@@ -16,3 +16,6 @@ export * from './attacks/index.js';
 export { certifiedRadius, type Certificate } from './certify/radius.js';
 export { normCdf, normPpf, betaInc, betaPpf } from './certify/stats.js';
 export { pgdPerturber, type AdversarialTrainingOptions } from './attacks/adversarial-training.js';
+// used by DP-SGD in src/privacy: the loss, label encoding and optimizer updates of the training loop
+export { crossEntropy, oneHot } from './models/loss.js';
+export { sgd, adam } from './train.js';

@@ -94,7 +94,7 @@ export async function train(model: Model, data: Dataset, opts: TrainOptions): Pr
   return { epochLoss, steps: t, seconds: (performance.now() - t0) / 1000 };
 }
 
-function sgd(w: Float32Array, g: Float32Array, buf: Float32Array, lr: number, mom: number): void {
+export function sgd(w: Float32Array, g: Float32Array, buf: Float32Array, lr: number, mom: number): void {
   for (let k = 0; k < w.length; k++) {
     const b = mom * (buf[k] as number) + (g[k] as number);
     buf[k] = b;
@@ -102,7 +102,7 @@ function sgd(w: Float32Array, g: Float32Array, buf: Float32Array, lr: number, mo
   }
 }
 
-function adam(
+export function adam(
   w: Float32Array,
   g: Float32Array,
   m: Float32Array,

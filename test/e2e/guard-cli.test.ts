@@ -90,7 +90,7 @@ describe('warden guard TEXT', () => {
     const unknown = warden(['guard', '--policy', file('{"input":[{"detector":"nope"}]}'), 'x']);
     expect([unknown.code, unknown.err]).toEqual([2, expect.stringContaining('GUARD_UNKNOWN_DETECTOR')]);
     expect(warden(['guard', '--policy', file('{"input":[], "bogus": 1}'), 'x']).code).toBe(2);
-    expect(warden(['guard', '-f', 'html', 'x']).code).toBe(2);
+    expect(warden(['guard', '-f', 'pdf', 'x']).code).toBe(2);
     expect(warden(['guard', '-'], Buffer.from([0xc3, 0x28])).code).toBe(2);
     const big = file(JSON.stringify({ input: [], limits: { maxChars: 10 } }));
     expect(warden(['guard', '--policy', big, '-'], 'y'.repeat(100)).code).toBe(2);

@@ -27,10 +27,12 @@ export interface TrainFlags {
   adv?: string;
   eps?: string;
   advSteps?: string;
+  dp?: boolean;
 }
 
 /** Trains a model defined in code on a data set and writes it as ONNX (ready for `warden serve` and attacks). */
 export async function runTrain(flags: TrainFlags): Promise<ExitCode> {
+  if (flags.dp) return (await import('./dp-train.js')).runDpTrain(flags);
   if (!ARCHITECTURES[flags.model])
     throw new WardenError('USAGE', `--model must be one of ${Object.keys(ARCHITECTURES).join(', ')}`, {
       kind: 'usage',

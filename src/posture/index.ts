@@ -1,0 +1,10 @@
+export * from './types.js';
+export * from './errors.js';
+export * from './project.js';
+export * from './requirements.js';
+export * from './gateway-config.js';
+export * from './evidence.js';
+export { CHECKS } from './checks/index.js';
+export * from './run.js';
+export * from './report.js';
+export * from './render.js';

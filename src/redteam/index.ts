@@ -1,0 +1,14 @@
+export * from './types.js';
+export * from './errors.js';
+export * from './stats.js';
+export * from './encoders.js';
+export * from './taxonomy.js';
+export * from './plant.js';
+export * from './coverage.js';
+export { FAMILIES, familiesOf, RESTRICTED_GOALS, type RestrictedGoal } from './families/index.js';
+export { JUDGES, judgeFor, judge, refusalIn } from './judges/index.js';
+export * from './generate.js';
+export * from './client.js';
+export * from './runner.js';
+export * from './report.js';
+export * from './render.js';
