@@ -5,5 +5,6 @@ export * from './guard/index.js';
 export * from './privacy/index.js';
 export * from './gateway/index.js';
 export * from './monitor/index.js';
+export * from './registry/index.js';
 export * from './redteam/index.js';
 export * from './posture/index.js';

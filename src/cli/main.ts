@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { SEVERITIES, VERSION, toWardenError } from '../core/index.js';
 import { EXIT, exitCodeForError, type ExitCode } from './exit.js';
 import { registerDp } from './commands/dp.js';
+import { registerRegistry } from './commands/registry.js';
 import { registerDpTrain } from './commands/dp-train.js';
 import { registerAuditMembership } from './commands/audit-membership.js';
 import { registerData } from './commands/data.js';
@@ -201,6 +202,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerFairness(program, setExit);
   registerFl(program, setExit);
   registerPoison(program, setExit);
+  registerRegistry(program, setExit);
   registerRedteam(program, setExit);
   registerPosture(program, setExit);
 
