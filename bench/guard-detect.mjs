@@ -4,11 +4,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { arg, BENCH_DIR, median } from './lib.mjs';
+import { arg, median, sharedData } from './lib.mjs';
 import { Guard, DEFAULT_GUARD_POLICY } from '../dist/guard/index.js';
 import { splitOf } from '../dist/guard/detectors/injection/split.js';
 
-const dataDir = resolve(arg('--data', join(BENCH_DIR, '../../shared/data/guard')));
+const dataDir = resolve(arg('--data', sharedData('guard')));
 const show = arg('--show', '');
 if (!existsSync(dataDir)) {
   console.error(`guard-detect: no data at ${dataDir} (pass --data DIR)`);
@@ -46,23 +46,37 @@ const keyword = (t) => {
   return KEYWORDS.some((k) => l.includes(k)) || /\bDAN\b/.test(t);
 };
 const rules = [{ detector: 'prompt_injection' }, { detector: 'jailbreak' }];
+// The issue's targets are for the default policy (a prompt counts as flagged when any blocking detector
+// fires: length, injection, jailbreak, encoded payload); the two semantic detectors alone are shown too.
+const policy = new Guard(DEFAULT_GUARD_POLICY);
 const guard = new Guard({ input: rules });
 const heur = new Guard({ input: rules.map((r) => ({ ...r, options: { heuristicsOnly: true } })) });
 guard.scanInput('warm up the model');
 
 const pct = (k, n) => (n ? ((100 * k) / n).toFixed(1) : '-');
+// Wilson 95% interval: the test splits are small (44 rows of cyberseceval_pi), one row moves 2.3 points.
+function wilson(k, n) {
+  if (!n) return '-';
+  const z = 1.96;
+  const p = k / n;
+  const d = 1 + (z * z) / n;
+  const c = (p + (z * z) / (2 * n)) / d;
+  const h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
+  return `${(100 * Math.max(0, c - h)).toFixed(1)}-${(100 * Math.min(1, c + h)).toFixed(1)}`;
+}
 console.log(
-  '| file | metric | target | test n | warden test | warden whole | heuristics-only whole | keyword baseline whole |',
+  '| file | metric | target | test n | default policy test | test 95% CI | default policy whole | injection+jailbreak whole | heuristics-only whole | keyword baseline whole |',
 );
-console.log('|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const [file, kind, target] of FILES) {
   const rows = readFileSync(join(dataDir, file), 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l));
-  const c = { test: 0, testN: 0, whole: 0, heur: 0, kw: 0 };
+  const c = { test: 0, testN: 0, whole: 0, semantic: 0, heur: 0, kw: 0 };
   for (const r of rows) {
-    const flagged = guard.scanInput(r.text).flagged;
+    const flagged = policy.scanInput(r.text).flagged;
+    if (guard.scanInput(r.text).flagged) c.semantic++;
     const isTest = splitOf(r.text) === 'test';
     if (isTest) {
       c.testN++;
@@ -77,7 +91,7 @@ for (const [file, kind, target] of FILES) {
   const metric = kind === 'attack' ? 'TPR' : 'FPR';
   const op = kind === 'attack' ? '>=' : '<=';
   console.log(
-    `| ${file} | ${metric} % | ${op} ${target * 100} | ${c.testN} | ${pct(c.test, c.testN)} | ${pct(c.whole, rows.length)} | ${pct(c.heur, rows.length)} | ${pct(c.kw, rows.length)} |`,
+    `| ${file} | ${metric} % | ${op} ${target * 100} | ${c.testN} | ${pct(c.test, c.testN)} | ${wilson(c.test, c.testN)} | ${pct(c.whole, rows.length)} | ${pct(c.semantic, rows.length)} | ${pct(c.heur, rows.length)} | ${pct(c.kw, rows.length)} |`,
   );
 }
 
@@ -106,10 +120,4 @@ function p50PerKb(g, scan = (t) => g.scanInput(t)) {
 console.log(
   `\np50 per 1 KB prompt: warden both detectors ${p50PerKb(guard)} us, heuristics only ${p50PerKb(heur)} us, keyword baseline ${p50PerKb(null, keyword)} us`,
 );
-try {
-  console.log(
-    `default policy (all input detectors registered today): ${p50PerKb(new Guard(DEFAULT_GUARD_POLICY))} us per 1 KB`,
-  );
-} catch (e) {
-  console.log(`default policy not measurable yet: ${e.message}`);
-}
+console.log(`default policy (every input detector of it): ${p50PerKb(policy)} us per 1 KB`);

@@ -13,10 +13,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { arg, BENCH_DIR, median } from './lib.mjs';
+import { arg, median, sharedData } from './lib.mjs';
 import { codePointToUtf16Offsets, findDetector } from '../dist/guard/index.js';
 
-const dataDir = resolve(arg('--data', join(BENCH_DIR, '../../shared/data/guard')));
+const dataDir = resolve(arg('--data', sharedData('guard')));
 const iterations = Number(arg('--iterations', '7'));
 const show = arg('--show', '');
 if (!existsSync(join(dataDir, 'pii.jsonl'))) {

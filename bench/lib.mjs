@@ -1,10 +1,26 @@
 // Small helpers shared by the benchmark scripts (not a benchmark itself: run.mjs skips it).
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The bench folder, and its gitignored work folder for generated inputs. */
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const WORK_DIR = join(BENCH_DIR, '.work');
+
+/**
+ * The reference data folder `shared/data/<sub>` beside the checkout: `../shared` from the main clone, or
+ * further up from a git worktree (`/work/wt/x` -> `/work/shared`). Falls back to the first guess.
+ */
+export function sharedData(sub) {
+  const first = join(BENCH_DIR, '../../shared/data', sub);
+  for (let dir = join(BENCH_DIR, '..'); ;) {
+    const parent = dirname(dir);
+    const cand = join(parent, 'shared/data', sub);
+    if (existsSync(cand)) return cand;
+    if (parent === dir) return first;
+    dir = parent;
+  }
+}
 
 /** The value after `--name` on the command line, or `dflt`. */
 export function arg(name, dflt) {

@@ -16,7 +16,15 @@ const { DEFAULT_THRESHOLD } = await lib('index.js');
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
-const dataDir = resolve(opt('--data', join(root, '../shared/data/guard')));
+// `../shared/data/guard` beside the clone, or further up from a git worktree.
+const findData = () => {
+  for (let dir = root; dirname(dir) !== dir; dir = dirname(dir)) {
+    const cand = join(dirname(dir), 'shared/data/guard');
+    if (existsSync(cand)) return cand;
+  }
+  return join(root, '../shared/data/guard');
+};
+const dataDir = resolve(opt('--data', findData()));
 export const FILES = [
   'cyberseceval_pi.jsonl',
   'cyberseceval_pi_multilingual.jsonl',

@@ -4,5 +4,8 @@ export * from './report/index.js';
 export * from './guard/index.js';
 export * from './privacy/index.js';
 export * from './robustness/index.js';
+export * from './gateway/index.js';
+export * from './monitor/index.js';
+export * from './registry/index.js';
 export * from './redteam/index.js';
 export * from './posture/index.js';

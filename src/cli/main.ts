@@ -4,9 +4,15 @@ import { SEVERITIES, VERSION, toWardenError } from '../core/index.js';
 import { EXIT, exitCodeForError, type ExitCode } from './exit.js';
 import { registerDp } from './commands/dp.js';
 import { registerRobustness } from './commands/robustness.js';
+import { registerRegistry } from './commands/registry.js';
 import { registerDpTrain } from './commands/dp-train.js';
 import { registerAuditMembership } from './commands/audit-membership.js';
 import { registerData } from './commands/data.js';
+import { registerGateway } from './commands/gateway.js';
+import { registerDrift } from './commands/drift.js';
+import { registerFairness } from './commands/fairness.js';
+import { registerFl } from './commands/fl.js';
+import { registerPoison } from './commands/poison.js';
 import { registerRedteam } from './commands/redteam.js';
 import { registerPosture } from './commands/posture.js';
 import { OutputFormatSchema } from '../report/index.js';
@@ -86,7 +92,12 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
       'Sign a model file or directory (OpenSSF model signing v1.0 bundle, ECDSA key or certificate)',
     )
     .argument('<model>', 'model file or directory')
-    .requiredOption('--key <file>', 'EC private key (PEM; P-256, P-384 or P-521)')
+    .option('--key <file>', 'EC private key (PEM; P-256, P-384 or P-521)')
+    .option('--sigstore', 'sign keyless with Sigstore (Fulcio certificate, Rekor entry; needs the network)')
+    .option('--identity-token <jwt>', 'OIDC token for --sigstore (default: $SIGSTORE_ID_TOKEN)')
+    .option('--fulcio-url <url>', 'Fulcio for --sigstore (default https://fulcio.sigstore.dev)')
+    .option('--rekor-url <url>', 'Rekor for --sigstore (default https://rekor.sigstore.dev)')
+    .option('--tsa-url <url>', 'RFC 3161 timestamp authority for --sigstore (default: none)')
     .option('--signature <file>', 'where to write the bundle (default: MODEL/model.sig)')
     .option('--ignore-paths <paths...>', 'paths (relative to the model) to leave out of the signature')
     .option('--certificate <file>', 'signing certificate (PEM) matching --key: embeds a certificate chain')
@@ -113,17 +124,18 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .argument('<model>', 'model file or directory')
     .option('--public-key <file>', 'EC public key (PEM) for key-signed bundles')
     .option('--certificate-chain <files...>', 'trusted certificates (PEM) for certificate-signed bundles')
+    .option('--sigstore', 'the bundle is Sigstore keyless: check the signer with --identity and --issuer')
+    .option('--identity <san>', 'expected signer e-mail or URI (certificate SAN), matched exactly')
+    .option('--issuer <url>', 'expected OIDC issuer of that identity')
+    .option('--trusted-root <file>', 'Sigstore trusted_root.json (default: the shipped public-good root)')
     .option('--signature <file>', 'the bundle (default: MODEL/model.sig)')
     .option('--ignore-paths <paths...>', 'paths (relative to the model) to leave out')
     .option('--ignore-unsigned-files', 'do not fail on files the signature does not cover')
     .option('--concurrency <n>', 'hashing threads (default: CPU cores)')
     .addOption(
-      new Option('-f, --format <format>', 'print a report (default: one line)').choices([
-        'table',
-        'json',
-        'sarif',
-        'markdown',
-      ]),
+      new Option('-f, --format <format>', 'print a report (default: one line)').choices(
+        OutputFormatSchema.options,
+      ),
     )
     .option('--json', 'shorthand for --format json')
     .option('--no-color', 'no colours')
@@ -186,6 +198,12 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     });
 
   registerDp(program, setExit);
+  registerGateway(program, setExit);
+  registerDrift(program, setExit);
+  registerFairness(program, setExit);
+  registerFl(program, setExit);
+  registerPoison(program, setExit);
+  registerRegistry(program, setExit);
   registerRedteam(program, setExit);
   registerPosture(program, setExit);
 

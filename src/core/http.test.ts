@@ -17,6 +17,9 @@ describe('statusForError', () => {
     expect(statusForError(e('GUARD_UPSTREAM_ERROR', 'internal'))).toBe(502);
     expect(statusForError(e('GUARD_UPSTREAM_TIMEOUT', 'internal'))).toBe(504);
     expect(statusForError(e('STORE_CONFLICT', 'input'))).toBe(409);
+    expect(statusForError(e('GATEWAY_UNAUTHENTICATED', 'input'))).toBe(401);
+    expect(statusForError(e('GATEWAY_FORBIDDEN', 'input'))).toBe(403);
+    expect(statusForError(e('GATEWAY_UNAVAILABLE', 'internal'))).toBe(503);
     expect(statusForError(e('STORE_UNAVAILABLE', 'internal'))).toBe(503);
     expect(statusForError(new Error('boom'))).toBe(500);
   });

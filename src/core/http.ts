@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { WardenError, toWardenError } from './errors.js';
 
@@ -13,14 +14,26 @@ export type HttpErrorCode =
 const STATUS_BY_CODE: Record<string, number> = {
   NOT_FOUND: 404,
   HTTP_METHOD_NOT_ALLOWED: 405,
+  GATEWAY_UNAUTHENTICATED: 401,
+  GATEWAY_FORBIDDEN: 403,
+  GATEWAY_EXTRACTION_BLOCKED: 403,
+  GATEWAY_MODEL_NOT_FOUND: 404,
+  GATEWAY_KEY_NOT_FOUND: 404,
+  GATEWAY_UNAVAILABLE: 503,
   STORE_CONFLICT: 409,
   STORE_UNAVAILABLE: 503,
   STORE_BUSY: 503,
+  REGISTRY_NOT_FOUND: 404,
+  REGISTRY_DUPLICATE: 409,
+  REGISTRY_CONFLICT: 409,
+  REGISTRY_GATE_FAILED: 409,
+  REGISTRY_SELF_APPROVAL: 403,
+  REGISTRY_FORBIDDEN: 403,
 };
 
 /**
  * The one mapping from a Warden error to an HTTP status: usage/input 400, limit 413 (429 for rate limits),
- * NOT_FOUND 404, store conflicts 409, an unavailable store 503, upstream failures 502 (504 on timeout),
+ * unauthenticated 401, forbidden 403, NOT_FOUND 404, store conflicts 409, an unavailable store 503, upstream failures 502 (504 on timeout),
  * internal 500.
  */
 export function statusForError(e: unknown): number {
@@ -89,12 +102,9 @@ export async function readJsonBody(req: IncomingMessage, limits: JsonBodyLimits)
   }
   const body = await collect(req, limits.maxBytes);
   if (body.length === 0) throw httpError('HTTP_BODY_INVALID', 'request body is empty; expected JSON');
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
-  } catch {
-    throw httpError('HTTP_BODY_INVALID', 'request body is not valid UTF-8');
-  }
+  if (!isUtf8(body)) throw httpError('HTTP_BODY_INVALID', 'request body is not valid UTF-8');
+  const decoded = body.toString('utf8');
+  const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded; // a BOM is not JSON
   const depth = jsonDepth(text);
   if (depth > limits.maxDepth)
     throw httpError('HTTP_BODY_TOO_DEEP', `JSON nesting is deeper than ${limits.maxDepth} levels`);
@@ -105,16 +115,21 @@ export async function readJsonBody(req: IncomingMessage, limits: JsonBodyLimits)
   }
 }
 
+// Only the characters that can change nesting or string state; everything else (digits, commas, letters)
+// is skipped by the regex engine, which makes the scan cheap on the large numeric arrays of tensor payloads.
+const STRUCTURAL = /[[\]{}"\\]/g;
+
 /** Deepest array/object nesting of a JSON text, counting brackets outside strings (no parse, O(n)). */
 export function jsonDepth(text: string): number {
   let depth = 0;
   let max = 0;
   let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  STRUCTURAL.lastIndex = 0;
+  for (let m = STRUCTURAL.exec(text); m !== null; m = STRUCTURAL.exec(text)) {
+    const c = text.charCodeAt(m.index);
     if (inString) {
       if (c === 0x5c)
-        i++; // backslash: the next character is escaped
+        STRUCTURAL.lastIndex = m.index + 2; // backslash: the next character is escaped
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {

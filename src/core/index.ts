@@ -5,3 +5,4 @@ export * from './io.js';
 export * from './version.js';
 export * from './refs.js';
 export * from './random.js';
+export * from './tabular/index.js';

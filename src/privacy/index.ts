@@ -16,7 +16,7 @@ export * from './audit/metrics.js';
 export { Logistic, lossScores, trainShadowAttack, type ShadowOptions } from './audit/attacks.js';
 export * from './audit/audit.js';
 export { parseCsv, csvField, csvLine, CSV_LIMITS, type CsvLimits } from './data/csv.js';
-export { openTable, type Table } from './data/table.js';
+export { openTable, type Table as DataTable } from './data/table.js';
 export * from './data/scan.js';
 export * from './data/anonymity.js';
 export * from './data/protect.js';

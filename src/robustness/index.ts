@@ -33,3 +33,4 @@ export { robustnessReport, attackSummary, type RobustnessSubject } from './repor
 // used by DP-SGD in src/privacy: the loss, label encoding and optimizer updates of the training loop
 export { crossEntropy, oneHot } from './models/loss.js';
 export { sgd, adam } from './train.js';
+export { penultimateActivations, type Activations } from './activations.js';

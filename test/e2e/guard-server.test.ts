@@ -22,6 +22,7 @@ type Reply =
   | { kind: 'json'; content: string }
   | { kind: 'sse'; pieces: string[]; gapMs?: number }
   | { kind: 'status'; status: number }
+  | { kind: 'raw'; type: string; body: string }
   | { kind: 'hang' };
 
 let reply: Reply = { kind: 'json', content: 'ok' };
@@ -51,6 +52,10 @@ beforeAll(async () => {
       const fill = (s: string) => s.replaceAll('{CANARY}', canary);
       res.on('close', () => (upstreamClosedEarly ||= !res.writableFinished));
       if (reply.kind === 'hang') return;
+      if (reply.kind === 'raw') {
+        res.writeHead(200, { 'content-type': reply.type });
+        return void res.end(reply.body);
+      }
       if (reply.kind === 'status') {
         res.writeHead(reply.status, { 'content-type': 'application/json' });
         return void res.end(JSON.stringify({ error: { message: 'model overloaded' } }));
@@ -262,6 +267,29 @@ describe('POST /v1/chat/completions (proxy)', () => {
     });
     expect((await post(down.url, '/v1/chat/completions', chat('hi'))).status).toBe(502);
     await down.close();
+  });
+
+  it('refuses hostile requests and hostile upstream answers with typed errors', async () => {
+    const deepReq = `{"model":"m","messages":[{"role":"user","content":${'['.repeat(10_000)}}]}`;
+    const r1 = await post(guard.url, '/v1/chat/completions', deepReq);
+    expect([r1.status, r1.json().error.code]).toEqual([400, 'HTTP_BODY_TOO_DEEP']);
+    const lone = '{"model":"m","messages":[{"role":"user","content":"hi \\ud800"}]}';
+    const r2 = await post(guard.url, '/v1/chat/completions', lone);
+    expect([r2.status, r2.json().error.code]).toEqual([400, 'GUARD_INPUT_INVALID']);
+    expect(received).toEqual([]);
+    // Valid JSON nested 100k deep parses, but would overflow the stack when re-serialized.
+    const deep = `{"choices":[],"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    reply = { kind: 'raw', type: 'application/json', body: deep };
+    const r3 = await post(guard.url, '/v1/chat/completions', chat('hi'));
+    expect([r3.status, r3.json().error.code]).toEqual([502, 'GUARD_UPSTREAM_ERROR']);
+    reply = { kind: 'raw', type: 'application/json', body: 'not json' };
+    const r4 = await post(guard.url, '/v1/chat/completions', chat('hi'));
+    expect([r4.status, r4.json().error.code]).toEqual([502, 'GUARD_UPSTREAM_ERROR']);
+    reply = { kind: 'raw', type: 'text/event-stream', body: `data: ${deep}\n\ndata: [DONE]\n\n` };
+    const r5 = await post(guard.url, '/v1/chat/completions', chat('hi', { stream: true }));
+    expect(r5.status).toBe(200);
+    expect(r5.text).toContain('GUARD_UPSTREAM_ERROR');
+    expect((await fetch(`${guard.url}/healthz`)).status).toBe(200);
   });
 
   it('streams with pseudonyms restored across chunks and redactions applied', async () => {

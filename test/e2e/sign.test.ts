@@ -234,4 +234,54 @@ describe('warden keygen / sign / verify / digest', () => {
     expect(t.code).toBe(1);
     expect(t.err).toContain('DIGEST_MISMATCH');
   });
+
+  it('verify --sigstore checks a real keyless bundle offline; identity, tampering and usage fail closed', () => {
+    const dir = join(tmp, 'keyless');
+    cpSync(join(MT, 'v1.1.0-sigstore'), dir, { recursive: true });
+    const id = ['--identity', 'stefanb@us.ibm.com', '--issuer', 'https://sigstore.verify.ibm.com/oauth2'];
+    const ok = warden(['verify', dir, '--sigstore', ...id, '--ignore-paths', 'ignore-me']);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/signer: sigstore stefanb@us\.ibm\.com \(issuer .*, Rekor log index 598151086\)/);
+    const json = warden(['verify', dir, '--sigstore', ...id, '--ignore-paths', 'ignore-me', '--json']);
+    expect(JSON.parse(json.out)).toMatchObject({ verdict: 'pass', verification: { verified: true } });
+    const other = warden(['verify', dir, '--sigstore', '--identity', 'me@example.com', '--issuer', id[3]!]);
+    expect([other.code, other.err]).toEqual([1, expect.stringContaining('IDENTITY_MISMATCH')]);
+    writeFileSync(join(dir, 'signme-1'), 'changed');
+    const bad = warden(['verify', dir, '--sigstore', ...id, '--ignore-paths', 'ignore-me']);
+    expect([bad.code, bad.err]).toEqual([1, expect.stringContaining('DIGEST_MISMATCH')]);
+    expect(warden(['verify', dir, '--sigstore', '--identity', 'x']).code).toBe(2);
+    expect(warden(['verify', dir, '--public-key', join(KEYS, 'signing-key-pub.pem')]).code).toBe(2);
+    const root = join(tmp, 'root.json');
+    writeFileSync(root, '{"not": "a root"}');
+    const r = warden(['verify', dir, '--sigstore', ...id, '--trusted-root', root]);
+    expect([r.code, r.err]).toEqual([2, expect.stringContaining('trusted root')]);
+  });
+
+  it('sign --sigstore without a token, or without a reachable Fulcio, fails with a typed error', () => {
+    const dir = makeModel('keyless-sign');
+    const env = { ...process.env };
+    delete env.SIGSTORE_ID_TOKEN;
+    const run = (args: string[], extra: Record<string, string> = {}) => {
+      const p = spawnSync(process.execPath, [CLI, ...args], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...env, ...extra },
+      });
+      return { code: p.status, err: p.stderr };
+    };
+    const none = run(['sign', dir, '--sigstore']);
+    expect([none.code, none.err]).toEqual([2, expect.stringContaining('SIGSTORE_NO_TOKEN')]);
+    const j = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const token = `${j({ alg: 'RS256' })}.${j({ sub: 'ci@example.com', exp: Date.now() / 1000 + 600 })}.c2ln`;
+    const down = run(['sign', dir, '--sigstore', '--fulcio-url', 'http://127.0.0.1:1'], {
+      SIGSTORE_ID_TOKEN: token,
+    });
+    expect([down.code, down.err]).toEqual([2, expect.stringContaining('SIGSTORE_UNAVAILABLE')]);
+    expect(down.err).toContain('Fulcio (http://127.0.0.1:1)');
+    expect(down.err).not.toContain(token);
+    expect(readdirSync(dir)).not.toContain('model.sig');
+    expect(run(['sign', dir]).code).toBe(2);
+    expect(run(['sign', dir, '--key', join(KEYS, 'signing-key.pem'), '--sigstore']).code).toBe(2);
+    expect(run(['sign', dir, '--sigstore', '--fulcio-url', 'ftp://x']).code).toBe(2);
+  });
 });

@@ -134,6 +134,21 @@ describe('statement parsing', () => {
       }),
     );
   };
+  it('reads shard_size written as an integer or as a float (protobuf Struct doubles)', () => {
+    const ser = { method: 'shards', hash_type: 'sha256', allow_symlinks: false, shard_size: 10 };
+    for (const [size, algo] of [
+      ['10.0', 'sha256-sharded-10'],
+      ['1e1', 'sha256-sharded-10'],
+      ['10', 'sha256-sharded-10.0'],
+      ['10.0', 'sha256-sharded-10.0'],
+    ] as const) {
+      const text = statement(ser, algo).toString().replace('"shard_size":10', `"shard_size":${size}`);
+      const m = parseStatement(Buffer.from(text));
+      expect(m.serialization.shard_size).toBe(10);
+      expect(m.resources[0]!.name).toBe('w.bin:0:10');
+    }
+  });
+
   it('accepts both shard digest namings and rejects other algorithms', () => {
     const ser = { method: 'shards', hash_type: 'sha256', allow_symlinks: false, shard_size: 10 };
     expect(parseStatement(statement(ser, 'sha256-sharded-10')).resources).toHaveLength(1);
@@ -142,6 +157,10 @@ describe('statement parsing', () => {
       parseStatement(statement({ ...ser, hash_type: 'sha256-sharded-10' }, 'sha256-sharded-10')).resources,
     ).toHaveLength(1);
     expect(errCode(() => parseStatement(statement(ser, 'blake2b')))).toBe('MALFORMED_PAYLOAD');
+    expect(errCode(() => parseStatement(statement(ser, 'sha256-sharded-11')))).toBe('MALFORMED_PAYLOAD');
+    expect(errCode(() => parseStatement(statement({ ...ser, shard_size: 10.5 }, 'sha256')))).toBe(
+      'MALFORMED_PAYLOAD',
+    );
     expect(errCode(() => parseStatement(statement({ ...ser, shard_size: undefined }, 'sha256')))).toBe(
       'MALFORMED_PAYLOAD',
     );

@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SignError } from './errors.js';
@@ -15,6 +16,7 @@ const chain = [
   readFileSync(join(KEYS, 'int-ca-cert.pem'), 'utf8'),
   readFileSync(join(KEYS, 'ca-cert.pem'), 'utf8'),
 ];
+const ID = { identity: 'stefanb@us.ibm.com', issuer: 'https://sigstore.verify.ibm.com/oauth2' };
 const folders = readdirSync(MT).filter((d) => d.startsWith('v'));
 // v1.0.1 and later were signed with --ignore-paths ignore-me
 const ignoreMe = (d: string) => (/^v(0\.|1\.0\.0)/.test(d) ? [] : ['ignore-me']);
@@ -53,19 +55,123 @@ describe('model-transparency conformance data', () => {
     },
   );
 
+  // Signed keyless on the Sigstore public-good instance; verified offline against the shipped trusted root.
   it.each(folders.filter((d) => d.endsWith('-sigstore')))(
-    '%s parses (keyless is not verified offline)',
+    '%s verifies keyless (Fulcio chain, SCT, Rekor entry) with the signer identity',
     async (d) => {
       const text = readFileSync(join(MT, d, 'model.sig'), 'utf8');
       expect(parseBundle(text).kind).toBe('sigstore');
-      const { bundle } = parseBundle(text);
-      const m = parseStatement(Buffer.from(bundle.dsseEnvelope.payload, 'base64'));
-      expect(m.resources.map((r) => r.name)).toEqual(['signme-1', 'signme-2']);
-      expect(await code(verifyModel(join(MT, d), { publicKey: pub, ignorePaths: ignoreMe(d) }))).toBe(
-        'UNSUPPORTED',
+      const r = await verifyModel(join(MT, d), { sigstore: ID, ignorePaths: ignoreMe(d) });
+      expect(r.material).toBe('sigstore');
+      expect(r.signer).toMatch(
+        /^sigstore stefanb@us\.ibm\.com \(issuer https:\/\/sigstore\.verify\.ibm\.com\/oauth2, Rekor log index \d+\)$/,
       );
+      expect(r.resources).toBe(2);
     },
   );
+
+  it('keyless: another identity or issuer, a lookalike identity, or no identity is refused', async () => {
+    const d = join(MT, 'v1.1.0-sigstore');
+    const o = { ignorePaths: ['ignore-me'] };
+    for (const sigstore of [
+      { ...ID, identity: 'someone@example.com' },
+      { ...ID, issuer: 'https://accounts.google.com' },
+      { ...ID, identity: 'stefanb@us.ibm.co' }, // a prefix: sigstore-js would match it as a regex
+      { ...ID, identity: 'xstefanb@us.ibm.com' },
+    ])
+      expect(await code(verifyModel(d, { ...o, sigstore }))).toBe('IDENTITY_MISMATCH');
+    expect(await code(verifyModel(d, { ...o, publicKey: pub }))).toBe('USAGE');
+  });
+
+  it('keyless: a tampered envelope, certificate or tlog entry, or an untrusted root, fails closed', async () => {
+    type Raw = {
+      verificationMaterial: {
+        certificate: { rawBytes: string };
+        tlogEntries: {
+          logIndex: string;
+          integratedTime: string;
+          canonicalizedBody: string;
+          inclusionProof: { hashes: string[] };
+          inclusionPromise: { signedEntryTimestamp: string };
+        }[];
+      };
+      dsseEnvelope: { payload: string; signatures: { sig: string }[] };
+    };
+    const load = (v: string) => JSON.parse(readFileSync(join(MT, v, 'model.sig'), 'utf8')) as Raw;
+    const flip = (b64: string, at: number) => {
+      const buf = Buffer.from(b64, 'base64');
+      buf[at]! ^= 1;
+      return buf.toString('base64');
+    };
+    const verdict = (v: string, f: (b: Raw) => void): string => {
+      const b = load(v);
+      f(b);
+      try {
+        verifyBundleSignature(JSON.stringify(b), { sigstore: ID });
+        return 'OK';
+      } catch (e) {
+        return e instanceof SignError ? e.code : String(e);
+      }
+    };
+    const sig = (b: Raw) => (b.dsseEnvelope.signatures[0]!.sig = flip(b.dsseEnvelope.signatures[0]!.sig, 20));
+    const entry = (b: Raw) => b.verificationMaterial.tlogEntries[0]!;
+    // v1.1.0 also carries an RFC 3161 timestamp over the signature, checked first
+    expect(verdict('v1.1.0-sigstore', sig)).toBe('UNTRUSTED_TIMESTAMP');
+    expect(verdict('v1.0.1-sigstore', sig)).toBe('TLOG_INVALID');
+    const payload = (b: Raw) =>
+      (b.dsseEnvelope.payload = Buffer.from(
+        Buffer.from(b.dsseEnvelope.payload, 'base64').toString().replace('signme-1', 'signme-3'),
+      ).toString('base64'));
+    expect(verdict('v1.0.1-sigstore', payload)).toBe('TLOG_INVALID');
+    const cert = (b: Raw) =>
+      (b.verificationMaterial.certificate.rawBytes = flip(b.verificationMaterial.certificate.rawBytes, 400));
+    expect(verdict('v1.0.1-sigstore', cert)).toBe('UNTRUSTED_CERTIFICATE');
+    for (const f of [
+      (b: Raw) => (entry(b).logIndex = '1'),
+      (b: Raw) => (entry(b).integratedTime = String(Number(entry(b).integratedTime) + 1)),
+      (b: Raw) => (entry(b).canonicalizedBody = flip(entry(b).canonicalizedBody, 30)),
+      (b: Raw) => (entry(b).inclusionProof.hashes[0] = flip(entry(b).inclusionProof.hashes[0]!, 3)),
+      (b: Raw) =>
+        (entry(b).inclusionPromise.signedEntryTimestamp = flip(
+          entry(b).inclusionPromise.signedEntryTimestamp,
+          10,
+        )),
+    ])
+      expect(verdict('v1.0.1-sigstore', f)).toBe('TLOG_INVALID');
+    const d = join(MT, 'v1.1.0-sigstore');
+    // a trust root without the public-good Fulcio CA: the certificate chains to nothing trusted
+    const root = JSON.parse(
+      readFileSync(new URL('../../../vendor/sigstore/trusted_root.json', import.meta.url), 'utf8'),
+    ) as {
+      certificateAuthorities: { subject: { commonName: string } }[];
+    };
+    const foreign = structuredClone(root);
+    foreign.certificateAuthorities = foreign.certificateAuthorities.slice(0, 1); // only the 2021-2022 CA
+    expect(
+      await code(verifyModel(d, { ignorePaths: ['ignore-me'], sigstore: { ...ID, trustedRoot: foreign } })),
+    ).toBe('UNTRUSTED_CERTIFICATE');
+    expect(
+      await code(
+        verifyModel(d, { ignorePaths: ['ignore-me'], sigstore: { ...ID, trustedRoot: '{"tlogs": 3}' } }),
+      ),
+    ).toBe('CONFIG_INVALID');
+  });
+
+  it('keyless: tampering a signed file is a DIGEST_MISMATCH after the signature verified', async () => {
+    const dir = join(tmpdir(), `warden-sigstore-${process.pid}`);
+    cpSync(join(MT, 'v1.0.1-sigstore'), dir, { recursive: true });
+    try {
+      const f = join(dir, 'signme-2');
+      const b = readFileSync(f);
+      b[0]! ^= 1;
+      writeFileSync(f, b);
+      expect(await code(verifyModel(dir, { sigstore: ID, ignorePaths: ['ignore-me'] }))).toBe(
+        'DIGEST_MISMATCH',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('rejects a chain that does not reach a trusted root, and a key for a certificate bundle', async () => {
     expect(
@@ -91,6 +197,11 @@ describe('model-signing-spec v1.0 test vectors', () => {
     const { bundle } = parseBundle(read(`valid/${f}`));
     const m = parseStatement(Buffer.from(bundle.dsseEnvelope.payload, 'base64'));
     expect(m.resources.length).toBeGreaterThan(0);
+  });
+
+  it('the valid sigstore vector verifies keyless offline', () => {
+    const r = verifyBundleSignature(read('valid/sigstore.bundle.json'), { sigstore: ID });
+    expect([r.kind, r.signer.split(' ')[1]]).toEqual(['sigstore', 'stefanb@us.ibm.com']);
   });
 
   it('valid key and certificate vectors carry a good signature', () => {

@@ -17,7 +17,17 @@ export type SignErrorCode =
   | 'UNSUPPORTED_KEY'
   | 'SYMLINK_REFUSED'
   | 'EMPTY_MODEL'
-  | 'UNSUPPORTED';
+  | 'UNSUPPORTED'
+  /** Keyless: a transparency-log entry did not verify (inclusion proof, checkpoint, promise or body). */
+  | 'TLOG_INVALID'
+  /** Keyless: an RFC 3161 timestamp did not verify against the trusted timestamp authorities. */
+  | 'UNTRUSTED_TIMESTAMP'
+  /** Keyless: the certificate's identity or OIDC issuer is not the expected one. */
+  | 'IDENTITY_MISMATCH'
+  /** Keyless signing without an OIDC identity token. */
+  | 'SIGSTORE_NO_TOKEN'
+  /** Keyless signing could not get a certificate or a log entry (no network, service down or refusing). */
+  | 'SIGSTORE_UNAVAILABLE';
 
 /** Codes that mean "the model or its signature did not verify" (as opposed to bad usage). */
 export const VERIFICATION_FAILURES: ReadonlySet<SignErrorCode> = new Set<SignErrorCode>([
@@ -29,6 +39,9 @@ export const VERIFICATION_FAILURES: ReadonlySet<SignErrorCode> = new Set<SignErr
   'KEY_MISMATCH',
   'MALFORMED_BUNDLE',
   'MALFORMED_PAYLOAD',
+  'TLOG_INVALID',
+  'UNTRUSTED_TIMESTAMP',
+  'IDENTITY_MISMATCH',
 ]);
 
 export class SignError extends WardenError<SignErrorCode> {}

@@ -12,6 +12,19 @@ export {
 } from './manifest.js';
 export { signModel, DEFAULT_SIGNATURE, type SignOptions, type SignResult } from './sign.js';
 export {
+  signModelKeyless,
+  checkIdentityToken,
+  IDENTITY_TOKEN_ENV,
+  type KeylessSignOptions,
+} from './keyless.js';
+export {
+  verifySigstoreBundle,
+  loadTrustMaterial,
+  DEFAULT_TRUSTED_ROOT,
+  type SigstoreIdentity,
+  type SigstoreSigner,
+} from './sigstore.js';
+export {
   inspectModel,
   verifyModel,
   verifyBundleSignature,

@@ -16,6 +16,17 @@ const isObj = (v: unknown): v is Record<string, unknown> =>
 const HEX = /^[0-9a-f]+$/;
 const ALGORITHMS = ['sha256'];
 
+/**
+ * Whether `name` is the shard digest name for `size`: `sha256-sharded-<size>`. The reference keeps the
+ * predicate in a protobuf Struct, whose numbers are doubles, so the size may come back written as a float
+ * (`1000000.0`); the JSON number itself parses to the same integer.
+ */
+function isShardName(name: unknown, size: unknown): boolean {
+  if (typeof name !== 'string' || typeof size !== 'number') return false;
+  const m = /^sha256-sharded-(\d+)(?:\.0+)?$/.exec(name);
+  return m !== null && Number(m[1]) === size;
+}
+
 function onlyKeys(o: Record<string, unknown>, allowed: readonly string[], where: string): void {
   for (const k of Object.keys(o)) if (!allowed.includes(k)) throw bad(`unexpected field ${where}.${k}`);
 }
@@ -26,7 +37,7 @@ function parseSerialization(s: unknown): Serialization {
   if (s.method !== 'files' && s.method !== 'shards')
     throw bad(`unknown serialization method ${String(s.method)}`);
   // some reference releases recorded the shard digest name (sha256-sharded-<size>) as hash_type
-  const sharded = s.method === 'shards' && s.hash_type === `sha256-sharded-${String(s.shard_size)}`;
+  const sharded = s.method === 'shards' && isShardName(s.hash_type, s.shard_size);
   if (typeof s.hash_type !== 'string' || !(ALGORITHMS.includes(s.hash_type) || sharded))
     throw bad(`unsupported hash_type ${String(s.hash_type)} (only sha256)`);
   if (typeof s.allow_symlinks !== 'boolean') throw bad('serialization.allow_symlinks must be a boolean');
@@ -67,7 +78,7 @@ function parseResource(r: unknown, i: number, ser: Serialization): Resource {
   const okAlgo =
     algorithm === ser.hash_type ||
     algorithm === 'sha256' ||
-    (ser.method === 'shards' && algorithm === `sha256-sharded-${ser.shard_size}`);
+    (ser.method === 'shards' && isShardName(algorithm, ser.shard_size));
   if (typeof algorithm !== 'string' || !okAlgo)
     throw bad(`resources[${i}].algorithm ${String(algorithm)} is not ${ser.hash_type}`);
   if (typeof digest !== 'string' || !HEX.test(digest) || digest.length !== 64)

@@ -102,6 +102,18 @@ describe('sign and verify', () => {
     expect(await code(verifyModel(dir, { publicKey: publicPem }))).toBe('DIGEST_MISMATCH');
   });
 
+  it('a one-file model is signed as "." with the bundle beside it, as the reference does', async () => {
+    const dir = model('single');
+    const file = join(dir, 'weights.bin');
+    const { privatePem, publicPem } = generateKeyPair('p256');
+    const s = await signModel(file, { privateKey: privatePem });
+    expect(s.manifest.resources.map((r) => r.name)).toEqual(['.']);
+    expect(s.signaturePath).toBe(join(dir, 'model.sig'));
+    expect(await code(verifyModel(file, { publicKey: publicPem }))).toBe('OK');
+    const shards = await signModel(file, { privateKey: privatePem, shardSize: 1000 });
+    expect(shards.manifest.resources.map((r) => r.name)).toEqual(['.:0:1000', '.:1000:2000', '.:2000:3000']);
+  });
+
   it('refuses symlinks unless allowed', async () => {
     const dir = model('links');
     symlinkSync(join(dir, 'weights.bin'), join(dir, 'link.bin'));

@@ -57,14 +57,44 @@ export function defaultIgnores(
   ];
 }
 
-/** Signs a model (file or directory) with an EC key, writing an OMS v1.0 Sigstore bundle. */
-export async function signModel(modelPath: string, opts: SignOptions): Promise<SignResult> {
-  const key = loadPrivateKey(opts.privateKey);
+/** Options every signing method shares: what to hash and where the bundle goes. */
+export type StatementOptions = Omit<SignOptions, 'privateKey' | 'certificate' | 'certificateChain'>;
+
+/** The statement to sign for a model: checked options, the hashed manifest and its in-toto payload. */
+export async function prepareStatement(
+  modelPath: string,
+  opts: StatementOptions,
+): Promise<{ signaturePath: string; manifest: Manifest; payload: Buffer }> {
   // checked before hashing, which can take minutes on a large model
   const provenance = opts.provenance && parseProvenance(opts.provenance, 'provenance', 'USAGE');
   if (opts.shardSize !== undefined && (!Number.isSafeInteger(opts.shardSize) || opts.shardSize <= 0))
     throw signError('USAGE', 'shard size must be a positive integer', 'usage');
   const signaturePath = opts.signaturePath ?? (await defaultSignaturePath(modelPath));
+  const ignores = defaultIgnores(modelPath, signaturePath, opts.ignorePaths);
+  const st = await stat(modelPath).catch(() => undefined);
+  const manifest = await buildManifest(modelPath, {
+    ...opts,
+    ignorePaths: ignores,
+    recordIgnorePaths: st?.isDirectory() ? relativeIgnores(modelPath, ignores) : [],
+  });
+  if (provenance) manifest.provenance = provenance;
+  return { signaturePath, manifest, payload: Buffer.from(statementJson(manifest)) };
+}
+
+/** What a signing call reports, from the prepared statement. */
+export function signResult(signaturePath: string, manifest: Manifest): SignResult {
+  return {
+    signaturePath,
+    modelName: manifest.modelName,
+    rootDigest: rootDigest(manifest.resources),
+    resources: manifest.resources.length,
+    manifest,
+  };
+}
+
+/** Signs a model (file or directory) with an EC key, writing an OMS v1.0 Sigstore bundle. */
+export async function signModel(modelPath: string, opts: SignOptions): Promise<SignResult> {
+  const key = loadPrivateKey(opts.privateKey);
   let material: Bundle['verificationMaterial'];
   if (opts.certificate !== undefined) {
     const [leaf] = parsePemCertificates(opts.certificate, 'signing certificate');
@@ -80,23 +110,8 @@ export async function signModel(modelPath: string, opts: SignOptions): Promise<S
       tlogEntries: [],
     };
   } else material = { publicKey: { hint: keyHint(key) }, tlogEntries: [] };
-
-  const ignores = defaultIgnores(modelPath, signaturePath, opts.ignorePaths);
-  const st = await stat(modelPath).catch(() => undefined);
-  const manifest = await buildManifest(modelPath, {
-    ...opts,
-    ignorePaths: ignores,
-    recordIgnorePaths: st?.isDirectory() ? relativeIgnores(modelPath, ignores) : [],
-  });
-  if (provenance) manifest.provenance = provenance;
-  const payload = Buffer.from(statementJson(manifest));
+  const { signaturePath, manifest, payload } = await prepareStatement(modelPath, opts);
   const sig = ecdsaSign(key, pae(payload));
   await writeFile(signaturePath, bundleJson(material, payload, sig));
-  return {
-    signaturePath,
-    modelName: manifest.modelName,
-    rootDigest: rootDigest(manifest.resources),
-    resources: manifest.resources.length,
-    manifest,
-  };
+  return signResult(signaturePath, manifest);
 }

@@ -7,6 +7,7 @@ import { isVerificationFailure, signError } from './errors.js';
 import type { HashOptions } from './hash.js';
 import { ecdsaVerify, keyHint, loadPublicKey, samePublicKey } from './keys.js';
 import { rootDigest, type Manifest } from './manifest.js';
+import { verifySigstoreBundle, type SigstoreIdentity } from './sigstore.js';
 import { parseStatement } from './payload.js';
 import type { Provenance } from './provenance.js';
 import { defaultIgnores, defaultSignaturePath } from './sign.js';
@@ -16,6 +17,8 @@ export interface VerifyOptions extends HashOptions {
   publicKey?: string | Buffer;
   /** PEM texts of trusted certificates, for bundles signed with a certificate chain. */
   certificateChain?: readonly string[];
+  /** Expected signer and trust root, for Sigstore keyless bundles (Fulcio certificate, Rekor entry). */
+  sigstore?: SigstoreIdentity;
   signaturePath?: string;
   ignorePaths?: readonly string[];
   /** Files on disk that the signature does not cover are not an error. */
@@ -53,12 +56,22 @@ export function verifyBundleSignature(
   const vm = bundle.verificationMaterial;
   let key: KeyObject;
   let signer: string;
-  if (kind === 'sigstore')
-    throw signError(
-      'UNSUPPORTED',
-      'Sigstore keyless bundles need the Sigstore trust root online; not supported',
-      'usage',
-    );
+  if (kind === 'sigstore') {
+    if (!opts.sigstore)
+      throw signError(
+        'USAGE',
+        'the signature was made keyless with Sigstore: pass --sigstore --identity SAN --issuer URL (and optionally --trusted-root)',
+        'usage',
+      );
+    // sigstore-js checks the chain, SCT, tlog entries and the DSSE signature (with our curve-aware check)
+    const s = verifySigstoreBundle(JSON.parse(text), opts.sigstore);
+    const where = s.logIndex ? `, Rekor log index ${s.logIndex}` : '';
+    return {
+      payload: Buffer.from(bundle.dsseEnvelope.payload, 'base64'),
+      kind,
+      signer: `sigstore ${s.identity} (issuer ${s.issuer}${where})`,
+    };
+  }
   if (kind === 'key') {
     if (opts.publicKey === undefined)
       throw signError('USAGE', 'the signature was made with a key: pass --public-key', 'usage');

@@ -6,14 +6,21 @@ import {
   parseProvenance,
   scanReportEntry,
   signModel,
+  signModelKeyless,
   type Provenance,
+  type SignResult,
 } from '../../artifacts/sign/index.js';
 import { EXIT, type ExitCode } from '../exit.js';
 import { positiveInt } from '../flags.js';
 
 /** Flags of `warden sign` as commander parses them. */
 export interface SignFlags {
-  key: string;
+  key?: string;
+  sigstore?: boolean;
+  identityToken?: string;
+  fulcioUrl?: string;
+  rekorUrl?: string;
+  tsaUrl?: string;
   signature?: string;
   ignorePaths?: string[];
   certificate?: string;
@@ -88,21 +95,55 @@ export function provenanceFromFlags(flags: SignFlags): Provenance | undefined {
   return parseProvenance(rec, flags.provenance ? `provenance ${flags.provenance}` : 'provenance', 'USAGE');
 }
 
+/** A URL flag: http(s) only, checked before hashing. */
+function urlFlag(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new WardenError('USAGE', `${name} ${value} is not a URL`, { kind: 'usage' });
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:')
+    throw new WardenError('USAGE', `${name} must be an http(s) URL`, { kind: 'usage' });
+  return value.replace(/\/+$/, '');
+}
+
 export async function runSign(modelPath: string, flags: SignFlags): Promise<ExitCode> {
+  const usage = (msg: string) => new WardenError('USAGE', msg, { kind: 'usage' });
+  if (!!flags.sigstore === (flags.key !== undefined))
+    throw usage('sign needs exactly one of --key (EC key, offline) or --sigstore (keyless, online)');
   if (flags.certificateChain?.length && !flags.certificate)
-    throw new WardenError('USAGE', '--certificate-chain needs --certificate', { kind: 'usage' });
+    throw usage('--certificate-chain needs --certificate');
+  const keylessOnly = ['identityToken', 'fulcioUrl', 'rekorUrl', 'tsaUrl'] as const;
+  if (!flags.sigstore && keylessOnly.some((k) => flags[k] !== undefined))
+    throw usage('--identity-token, --fulcio-url, --rekor-url and --tsa-url need --sigstore');
+  if (flags.sigstore && flags.certificate) throw usage('--certificate cannot be used with --sigstore');
   const provenance = provenanceFromFlags(flags);
-  const r = await signModel(modelPath, {
-    privateKey: readArg(flags.key, 'private key'),
+  const common = {
     signaturePath: flags.signature,
     ignorePaths: flags.ignorePaths,
-    certificate: flags.certificate === undefined ? undefined : readArg(flags.certificate, 'certificate'),
-    certificateChain: flags.certificateChain?.map((p) => readArg(p, 'certificate chain')),
     shardSize: positiveInt('--shard-size', flags.shardSize),
     allowSymlinks: flags.allowSymlinks ?? false,
     concurrency: positiveInt('--concurrency', flags.concurrency),
     provenance,
-  });
+  };
+  let r: SignResult;
+  if (flags.sigstore) {
+    r = await signModelKeyless(modelPath, {
+      ...common,
+      identityToken: flags.identityToken,
+      fulcioURL: urlFlag('--fulcio-url', flags.fulcioUrl),
+      rekorURL: urlFlag('--rekor-url', flags.rekorUrl),
+      tsaURL: urlFlag('--tsa-url', flags.tsaUrl),
+    });
+  } else
+    r = await signModel(modelPath, {
+      ...common,
+      privateKey: readArg(flags.key!, 'private key'),
+      certificate: flags.certificate === undefined ? undefined : readArg(flags.certificate, 'certificate'),
+      certificateChain: flags.certificateChain?.map((p) => readArg(p, 'certificate chain')),
+    });
   process.stdout.write(
     `signed ${r.modelName}: ${r.resources} ${r.manifest.serialization.method === 'shards' ? 'shards' : 'files'}, ` +
       `root digest sha256:${r.rootDigest}\nsignature: ${r.signaturePath}\n` +

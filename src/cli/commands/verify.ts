@@ -15,6 +15,10 @@ import { readArg } from './sign.js';
 export interface VerifyFlags {
   publicKey?: string;
   certificateChain?: string[];
+  sigstore?: boolean;
+  identity?: string;
+  issuer?: string;
+  trustedRoot?: string;
   signature?: string;
   ignorePaths?: string[];
   ignoreUnsignedFiles?: boolean;
@@ -34,6 +38,8 @@ function readPublicKey(path: string): Buffer {
   }
 }
 
+const MATERIAL = { key: 'key', 'certificate-chain': 'certificate chain', sigstore: 'Sigstore certificate' };
+
 /** The one-line answer of plain `warden verify` (no --format), kept for scripts that read it. */
 function plainText(modelPath: string, o: VerifyOutcome): void {
   const first = o.failures[0];
@@ -44,8 +50,9 @@ function plainText(modelPath: string, o: VerifyOutcome): void {
   }
   const s = o.signed!;
   process.stdout.write(
-    `verified ${modelPath}: ${s.resources} resources signed with a ${s.material === 'key' ? 'key' : 'certificate chain'}, ` +
-      `root digest sha256:${s.rootDigest}\n`,
+    `verified ${modelPath}: ${s.resources} resources signed with a ${MATERIAL[s.material]}, ` +
+      `root digest sha256:${s.rootDigest}\n` +
+      (s.material === 'sigstore' ? `signer: ${s.signer}\n` : ''),
   );
 }
 
@@ -70,10 +77,14 @@ function claims(v: VerifyReport['verification'], markdown: boolean): string {
 
 /** Exit 0 verified, 1 verification failed (code and reason on stderr), 2 usage or input error. */
 export async function runVerify(modelPath: string, flags: VerifyFlags): Promise<ExitCode> {
-  if (!flags.publicKey === !flags.certificateChain?.length)
-    throw new WardenError('USAGE', 'verify needs exactly one of --public-key or --certificate-chain', {
-      kind: 'usage',
-    });
+  const usage = (msg: string) => new WardenError('USAGE', msg, { kind: 'usage' });
+  const ways = [flags.publicKey !== undefined, !!flags.certificateChain?.length, flags.sigstore === true];
+  if (ways.filter(Boolean).length !== 1)
+    throw usage('verify needs exactly one of --public-key, --certificate-chain or --sigstore');
+  if (flags.sigstore && (!flags.identity || !flags.issuer))
+    throw usage('--sigstore needs --identity (the signer e-mail or URI) and --issuer (its OIDC issuer URL)');
+  if (!flags.sigstore && (flags.identity || flags.issuer || flags.trustedRoot))
+    throw usage('--identity, --issuer and --trusted-root need --sigstore');
   const format = flags.json ? 'json' : flags.format;
   const parsed = format === undefined ? undefined : OutputFormatSchema.safeParse(format);
   if (parsed && !parsed.success)
@@ -84,6 +95,13 @@ export async function runVerify(modelPath: string, flags: VerifyFlags): Promise<
   const outcome = await inspectModel(modelPath, {
     publicKey: flags.publicKey ? readPublicKey(flags.publicKey) : undefined,
     certificateChain: flags.certificateChain?.map((p) => readArg(p, 'certificate chain')),
+    sigstore: flags.sigstore
+      ? {
+          identity: flags.identity!,
+          issuer: flags.issuer!,
+          ...(flags.trustedRoot ? { trustedRoot: readArg(flags.trustedRoot, 'trusted root') } : {}),
+        }
+      : undefined,
     signaturePath: flags.signature,
     ignorePaths: flags.ignorePaths,
     ignoreUnsignedFiles: flags.ignoreUnsignedFiles ?? false,

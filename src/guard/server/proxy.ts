@@ -8,7 +8,7 @@ import type { GuardResult } from '../types.js';
 import type { GuardContext } from './handler.js';
 import { compactFinding } from './lines.js';
 import { ChatRequestSchema, parseBody, type ChatMessage } from './schemas.js';
-import { openUpstream, readBounded } from './upstream.js';
+import { openUpstream, parseUpstreamJson, readBounded } from './upstream.js';
 import { pipeGuardedStream } from './sse.js';
 import { refusal, scanOrRefuse } from './stream.js';
 
@@ -69,12 +69,7 @@ export async function handleChat(
     if (body.stream && isStream) return await pipeGuardedStream(call, res, { scan, vault });
     const raw = await readBounded(call, upstream.maxResponseBytes ?? 16 * 1024 * 1024);
     call.done();
-    let doc: unknown;
-    try {
-      doc = JSON.parse(raw);
-    } catch {
-      doc = undefined;
-    }
+    const doc = parseUpstreamJson(raw, 'a response');
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
       throw guardError('GUARD_UPSTREAM_ERROR', 'upstream sent a response that is not a JSON object');
     const anyBlocked = guardCompletion(doc, scan, vault);

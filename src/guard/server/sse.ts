@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { guardError } from '../errors.js';
 import type { Vault } from '../vault.js';
 import { ChoiceGuard, type OutputScan } from './stream.js';
-import { bodyOf, upstreamFailure, type UpstreamCall } from './upstream.js';
+import { bodyOf, parseUpstreamJson, upstreamFailure, type UpstreamCall } from './upstream.js';
 
 /** Splits a text/event-stream into the `data` payloads of its events (bounded; comments and ids ignored). */
 export class SseParser {
@@ -93,12 +93,7 @@ export async function pipeGuardedStream(
   };
   const onEvent = async (data: string): Promise<boolean> => {
     if (data === '[DONE]') return finishAll();
-    let chunk: Chunk;
-    try {
-      chunk = JSON.parse(data) as Chunk;
-    } catch {
-      throw guardError('GUARD_UPSTREAM_ERROR', 'upstream sent a stream event that is not JSON');
-    }
+    const chunk = parseUpstreamJson(data, 'a stream event') as Chunk;
     if (typeof chunk !== 'object' || chunk === null)
       throw guardError('GUARD_UPSTREAM_ERROR', 'bad stream event');
     head = { ...head, ...pick(chunk) };

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WardenError } from '../../core/index.js';
+import { jsonDepth } from '../../core/http.js';
 import { guardError } from '../errors.js';
 import type { UpstreamOptions } from './proxy.js';
 
@@ -105,6 +106,26 @@ export async function readBounded(call: UpstreamCall, maxBytes: number): Promise
 /** A response body as bytes (empty when there is none). */
 export function bodyOf(response: Response): AsyncIterable<Uint8Array> {
   return (response.body ?? []) as AsyncIterable<Uint8Array>;
+}
+
+/** Deepest JSON nesting accepted from an upstream (a chat completion needs about 6). */
+export const MAX_UPSTREAM_DEPTH = 64;
+
+/**
+ * Parses JSON an upstream sent, or throws GUARD_UPSTREAM_ERROR naming `what`. The depth is checked first:
+ * a hostile upstream's deep nesting would parse, then overflow the stack when the answer is re-serialized.
+ */
+export function parseUpstreamJson(text: string, what: string): unknown {
+  if (jsonDepth(text) > MAX_UPSTREAM_DEPTH)
+    throw guardError(
+      'GUARD_UPSTREAM_ERROR',
+      `upstream sent ${what} nested deeper than ${MAX_UPSTREAM_DEPTH} levels`,
+    );
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw guardError('GUARD_UPSTREAM_ERROR', `upstream sent ${what} that is not JSON`);
+  }
 }
 
 /** The typed error for a failed upstream read: timeout (504) or anything else (502). */

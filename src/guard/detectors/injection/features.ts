@@ -80,6 +80,29 @@ export function hashFeatures(text: string): SparseFeatures {
   return { idx: buf, nChar, nWord: k - nChar };
 }
 
+// Per-bucket occurrence counts of the text being normalised; zeroed again after each call.
+const counts = new Uint32Array(1 << HASH_BITS);
+
+/**
+ * 1 / L2 norm of the bucket-count vector of each n-gram family (char, word): the scale that makes each
+ * family a unit vector. Unlike 1/sqrt(n-gram count), it stays bounded when a text repeats itself ("word
+ * word word ..."), where the count of one bucket grows like n.
+ */
+export function familyScales(f: SparseFeatures): [char: number, word: number] {
+  const norm = (from: number, to: number): number => {
+    let sq = 0;
+    for (let i = from; i < to; i++) {
+      const b = f.idx[i] ?? 0;
+      const c = counts[b] ?? 0;
+      sq += 2 * c + 1;
+      counts[b] = c + 1;
+    }
+    for (let i = from; i < to; i++) counts[f.idx[i] ?? 0] = 0;
+    return sq > 0 ? 1 / Math.sqrt(sq) : 0;
+  };
+  return [norm(0, f.nChar), norm(f.nChar, f.nChar + f.nWord)];
+}
+
 const CLASS = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   if (c >= 97 && c <= 122) CLASS[c] = c - 97;
@@ -108,11 +131,6 @@ export const DENSE_NAMES = [
   'lm_surprise_max_window',
   'odd_token_ratio',
   'odd_token_ratio_tail',
-  'len_le_64',
-  'len_le_256',
-  'len_le_1k',
-  'len_le_4k',
-  'len_gt_4k',
 ] as const;
 
 // A power of two, so the ring index is a mask.
@@ -168,8 +186,6 @@ export function denseFeatures(text: string, hits: readonly RuleHit[], lm: Float6
   const [odd, oddTail] = oddTokens(text);
   out[base + 6] = odd;
   out[base + 7] = oddTail;
-  const len = text.length;
-  out[base + (len <= 64 ? 8 : len <= 256 ? 9 : len <= 1024 ? 10 : len <= 4096 ? 11 : 12)] = 1;
   return out;
 }
 

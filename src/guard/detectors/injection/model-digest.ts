@@ -1,2 +1,2 @@
 // Written by `npm run train:guard`: the SHA-256 of models/guard/injection.wgm that this code accepts.
-export const MODEL_SHA256 = '61b0d46eb0694a89f262374b8abd51a96a6e7610d85fba658a4baf10e436bec4';
+export const MODEL_SHA256 = '79828a465956a387418121e04f0fa2696aea446f40b794a8f4a9e29c4a5a3c87';

@@ -5,7 +5,7 @@ import { decodeModel, encodeModel, modelScores } from './model.js';
 import { loadModelFile, MODEL_URL } from './loader.js';
 import { trainModel, type TrainExample } from './train.js';
 import { splitOf } from './split.js';
-import { hashFeatures } from './features.js';
+import { familyScales, hashFeatures } from './features.js';
 import { matchRules } from './heuristics.js';
 
 const path = fileURLToPath(MODEL_URL);
@@ -60,6 +60,31 @@ describe('determinism', () => {
     const a = Array.from(hashFeatures('Ignore   previous\ninstructions 123').idx.subarray(0, 40));
     const b = Array.from(hashFeatures('ignore previous instructions 999').idx.subarray(0, 40));
     expect(a).toEqual(b);
+  });
+
+  it('scales each n-gram family to unit length, so repeating a text does not inflate it', () => {
+    const norm = (t: string): [number, number] => {
+      const f = hashFeatures(t);
+      const [cs, ws] = familyScales(f);
+      const sum = new Map<number, number>();
+      for (let i = 0; i < f.nChar + f.nWord; i++) {
+        const key = (f.idx[i] ?? 0) * 2 + (i < f.nChar ? 0 : 1);
+        sum.set(key, (sum.get(key) ?? 0) + (i < f.nChar ? cs : ws));
+      }
+      let c = 0;
+      let w = 0;
+      for (const [k, v] of sum)
+        if (k % 2 === 0) c += v * v;
+        else w += v * v;
+      return [c, w];
+    };
+    for (const t of ['word', 'word '.repeat(5000), 'Summarize the notes. '.repeat(40), 'a b c d e f'])
+      for (const x of norm(t)) expect(x).toBeCloseTo(1, 9);
+    const m = loadModelFile(path);
+    const once = modelScores(m, 'The recipe needs two cups of flour.', []);
+    const many = modelScores(m, 'The recipe needs two cups of flour. '.repeat(200), []);
+    expect(many[0]).toBeCloseTo(once[0], 1);
+    expect(many[1]).toBeCloseTo(once[1], 1);
   });
 
   it('trains byte-identical weights twice on the same data', () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { WardenError } from '../../../core/index.js';
-import { DENSE_NAMES, HASH_BITS, LM_CLASSES, denseFeatures, hashFeatures } from './features.js';
+import { DENSE_NAMES, HASH_BITS, LM_CLASSES, denseFeatures, familyScales, hashFeatures } from './features.js';
 import type { RuleHit } from './heuristics.js';
 import type { AttackKind } from './rules.js';
 
@@ -17,7 +17,7 @@ export interface HeadParams {
 
 /** The shipped model: two heads over shared hashed features plus the character bigram table. */
 export interface InjectionModel {
-  version: 1;
+  version: typeof MODEL_FORMAT_VERSION;
   hashBits: number;
   /** -log P(next char class | class), LM_CLASSES^2 entries. */
   lm: Float64Array;
@@ -29,7 +29,8 @@ export interface InjectionModel {
 }
 
 const MAGIC = 'WGIJ';
-export const MODEL_FORMAT_VERSION = 1;
+/** 2: n-gram families scaled by their true L2 norm (1 scaled by 1/sqrt(n-gram count)). */
+export const MODEL_FORMAT_VERSION = 2;
 
 /** Serializes a model: magic, u32 LE header length, JSON header, then the int8 weights. */
 export function encodeModel(m: InjectionModel): Buffer {
@@ -89,7 +90,7 @@ export function decodeModel(bytes: Uint8Array, sha256?: string): InjectionModel 
   const weights = new Int8Array(n);
   weights.set(new Int8Array(b.buffer, b.byteOffset + 8 + hl, n));
   return {
-    version: 1,
+    version: MODEL_FORMAT_VERSION,
     hashBits: HASH_BITS,
     lm: Float64Array.from(lm as number[]),
     heads: [heads[0] as HeadParams, heads[1] as HeadParams],
@@ -123,8 +124,7 @@ export function logits(w: ScoringWeights, text: string, dense: Float64Array): [n
     w0 += ww[j] ?? 0;
     w1 += ww[j + 1] ?? 0;
   }
-  const cn = f.nChar > 0 ? 1 / Math.sqrt(f.nChar) : 0;
-  const wn = f.nWord > 0 ? 1 / Math.sqrt(f.nWord) : 0;
+  const [cn, wn] = familyScales(f);
   const out: [number, number] = [0, 0];
   for (let h = 0; h < 2; h++) {
     const head = w.heads[h];

@@ -1,6 +1,8 @@
 import { seededRandom } from '../../../core/index.js';
 import type { TrainExample } from './train.js';
 import { multilingualBenign } from './synth-multilingual.js';
+import { multiRequestBenign } from './synth-requests.js';
+import { everydayBenign } from './synth-everyday.js';
 
 // Synthetic indirect injections and benign look-alikes, written for Warden. They teach the model that an
 // instruction aimed at the assistant inside a document is the signal, not the document or the task.
@@ -171,8 +173,9 @@ function carrier(pick: Pick, rnd: () => number, inject: string): string {
 }
 
 /**
- * `n` synthetic indirect injections and `n` benign carriers of the same shapes, from a fixed seed, plus the
- * multilingual benign prompts.
+ * `n` synthetic indirect injections and `n` benign carriers of the same shapes, from a fixed seed, plus
+ * `n / 2` benign writing requests, `n / 2` benign multi-request prompts, `2n` draws of everyday and technical
+ * benign prompts (deduplicated) and the multilingual benign prompts.
  */
 export function synthesize(n: number, seed: number): TrainExample[] {
   const rnd = seededRandom(seed);
@@ -184,6 +187,8 @@ export function synthesize(n: number, seed: number): TrainExample[] {
     out.push({ text: `${pick(TASKS)} ${carrier(pick, rnd, '')}`.trim(), label: 'benign' });
   }
   for (let i = 0; i < n / 2; i++) out.push({ text: request(pick), label: 'benign' });
+  for (const text of multiRequestBenign(n / 2, rnd)) out.push({ text, label: 'benign' });
+  for (const text of everydayBenign(2 * n, rnd)) out.push({ text, label: 'benign' });
   for (const text of multilingualBenign()) out.push({ text, label: 'benign' });
   return out;
 }

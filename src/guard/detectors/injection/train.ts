@@ -1,7 +1,15 @@
 import { seededRandom } from '../../../core/index.js';
-import { DENSE_NAMES, HASH_BITS, LM_CLASSES, charClass, denseFeatures, hashFeatures } from './features.js';
+import {
+  DENSE_NAMES,
+  HASH_BITS,
+  LM_CLASSES,
+  charClass,
+  denseFeatures,
+  familyScales,
+  hashFeatures,
+} from './features.js';
 import { matchRules } from './heuristics.js';
-import { logits, sigmoid, type HeadParams, type InjectionModel } from './model.js';
+import { MODEL_FORMAT_VERSION, logits, sigmoid, type HeadParams, type InjectionModel } from './model.js';
 import type { AttackKind } from './rules.js';
 
 /** A labelled training text. */
@@ -56,8 +64,7 @@ export function trainBigram(texts: readonly string[]): Float64Array {
 function featurize(ex: TrainExample, lm: Float64Array): Row {
   const f = hashFeatures(ex.text);
   const merged = new Map<number, number>();
-  const cn = f.nChar > 0 ? 1 / Math.sqrt(f.nChar) : 0;
-  const wn = f.nWord > 0 ? 1 / Math.sqrt(f.nWord) : 0;
+  const [cn, wn] = familyScales(f);
   for (let i = 0; i < f.nChar + f.nWord; i++) {
     const b = f.idx[i]!;
     merged.set(b, (merged.get(b) ?? 0) + (i < f.nChar ? cn : wn));
@@ -188,5 +195,5 @@ export function trainModel(
       jailbreak: count(validation, 'jailbreak'),
     },
   };
-  return { version: 1, hashBits: HASH_BITS, lm, heads, weights, info };
+  return { version: MODEL_FORMAT_VERSION, hashBits: HASH_BITS, lm, heads, weights, info };
 }

@@ -180,15 +180,28 @@ function isLeet(token: string): boolean {
   return /[A-Za-z]/.test(token);
 }
 
-/** Lines with two or more leet words (or one long one), decoded from the first to the last leet word. */
+/** The local part of an e-mail address (`name@host.tld`): its `@` is a separator, not a stand-in for `a`. */
+function isMailbox(line: string, m: RegExpExecArray | RegExpMatchArray): boolean {
+  const at = m[0].indexOf('@');
+  if (at < 0) return false;
+  const after = line.slice((m.index ?? 0) + at + 1, (m.index ?? 0) + m[0].length + 64);
+  return /^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/.test(after);
+}
+
+/**
+ * Lines with two or more leet words (or one long one), decoded from the first to the last leet word. At least
+ * one leet word must decode to a common word: decoding names, ids and e-mail addresses yields noise that
+ * the classifiers would score as gibberish suffixes.
+ */
 export function leetCandidates(text: string, limits: DecodeLimits): Candidate[] {
   const out: Candidate[] = [];
   for (const line of text.matchAll(LINE)) {
     if (out.length >= limits.maxCandidates) break;
-    const hits = [...line[0].matchAll(LEET_TOKEN)].filter((m) => isLeet(m[0]));
+    const hits = [...line[0].matchAll(LEET_TOKEN)].filter((m) => isLeet(m[0]) && !isMailbox(line[0], m));
     const firstHit = hits[0];
     const lastHit = hits[hits.length - 1];
     if (!firstHit || !lastHit || (hits.length < 2 && firstHit[0].length < 6)) continue;
+    if (!hits.some((m) => isCommonWord(deLeet(m[0])))) continue;
     const start = line.index + firstHit.index;
     const end = Math.min(line.index + lastHit.index + lastHit[0].length, start + limits.maxDecodedChars);
     const decoded = text.slice(start, end).replace(LEET_TOKEN, (t) => (isLeet(t) ? deLeet(t) : t));

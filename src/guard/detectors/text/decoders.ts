@@ -37,8 +37,9 @@ export function printableRatio(s: string): number {
   return ok / s.length;
 }
 
+// Letters of any script: base64 of Chinese or Hindi text is text too.
 const textLike = (s: string): boolean =>
-  s.length >= 4 && printableRatio(s) >= 0.9 && /[A-Za-z0-9]{3}/.test(s);
+  s.length >= 4 && printableRatio(s) >= 0.9 && /[\p{L}\p{N}]{3}/u.test(s);
 
 function base64(run: string): string | null {
   // Words and identifiers match the alphabet too; encoded text mixes cases and digits.
@@ -55,6 +56,8 @@ function hex(digits: string): string | null {
 /** A run of the base64 alphabet: hex when it is an even run of hex digits (optionally 0x-prefixed), else base64. */
 function alnumRun(run: string): [string, string] | null {
   const digits = run.startsWith('0x') ? run.slice(2) : run;
+  // Digits alone are a number (card, phone, id), not hex text: hex of prose always has a-f nibbles.
+  if (/^[0-9]+$/.test(digits)) return null;
   if (/^(?:[0-9a-fA-F]{2})+$/.test(digits)) {
     const s = hex(digits);
     return s === null ? null : ['hex', s];

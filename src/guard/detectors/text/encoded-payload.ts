@@ -27,6 +27,16 @@ interface Budget {
 
 const PREVIEW = 120;
 
+/**
+ * Three words in a row: the semantic detectors judge language, and decoded data that is not language (a JWT
+ * header, a JSON record of ids, binary) only gives them noise to misread. Such data is still peeled further.
+ */
+const PHRASE = /[\p{L}\p{M}]{2,}[\s,]+[\p{L}\p{M}]{2,}[\s,]+[\p{L}\p{M}]{2,}/u;
+const NO_SPACE_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]{4,}/u;
+/** Encodings that mostly carry data (tokens, ids, images); word-level ones (leet, rot13...) carry text. */
+const DATA_ENCODINGS = new Set(['base64', 'hex']);
+export const readsAsLanguage = (s: string): boolean => PHRASE.test(s) || NO_SPACE_SCRIPT.test(s);
+
 function inspect(
   c: Candidate,
   rescan: (t: string) => Detection[],
@@ -34,7 +44,7 @@ function inspect(
   layer: number,
   budget: Budget,
 ): Verdict | null {
-  const inner = rescan(c.decoded);
+  const inner = !DATA_ENCODINGS.has(c.encoding) || readsAsLanguage(c.decoded) ? rescan(c.decoded) : [];
   if (inner.length > 0) {
     let score = 0;
     for (const d of inner) score = Math.max(score, d.score);

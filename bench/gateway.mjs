@@ -1,0 +1,184 @@
+// Gateway overhead: `warden serve` with the full default pipeline (API key auth, RBAC, per-principal and
+// per-model token buckets, body limits, OIP v2 validation, PRADA extraction monitor, output hardening,
+// hash-chained audit log on SQLite, metrics) versus a bare node:http server that parses the same JSON and
+// calls onnxruntime-node directly on the same ONNX model. Both run as separate processes; this process is
+// the loopback load generator (keep-alive connections). Latency: one request at a time; throughput: at
+// saturation (`--concurrency`, default 16) for `--requests` (default 100000) requests per server; after the
+// gateway's run it is stopped gracefully and the audit chain is counted and verified.
+// Usage: npm run bench -- gateway [--json] [--requests N] [--latency N] [--concurrency C]
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { join } from 'node:path';
+import { BENCH_DIR, WORK_DIR, arg } from './lib.mjs';
+
+const JSON_OUT = process.argv.includes('--json');
+const REQUESTS = Number(arg('--requests', 100_000));
+const LATENCY_N = Number(arg('--latency', 3000));
+const CONCURRENCY = Number(arg('--concurrency', 16));
+const MODEL = join(BENCH_DIR, '..', 'examples', 'mnist-mlp.onnx');
+const CLI = join(BENCH_DIR, '..', 'dist', 'cli', 'main.js');
+const log = (s) => (JSON_OUT ? process.stderr : process.stdout).write(`${s}\n`);
+
+const BARE = `
+import { createServer } from 'node:http';
+import * as ort from 'onnxruntime-node';
+const s = await ort.InferenceSession.create(process.argv[2], { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
+createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', async () => {
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    const t = body.inputs[0];
+    const out = await s.run({ [t.name]: new ort.Tensor('float32', Float32Array.from(t.data), t.shape) });
+    const o = out[s.outputNames[0]];
+    const text = JSON.stringify({ outputs: [{ name: s.outputNames[0], datatype: 'FP32', shape: o.dims, data: Array.from(o.data) }] });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  });
+}).listen(0, '127.0.0.1', function () { console.log('listening on http://127.0.0.1:' + this.address().port); });
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+function startProcess(args, cwd) {
+  const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.once('exit', (c) => reject(new Error(`server exited with ${c}: ${out}`)));
+  });
+}
+
+// A deterministic test-like digit: 784 floats in [0, 1].
+const pixels = Array.from({ length: 784 }, (_, i) => Math.round((((i * 7919) % 997) / 997) * 1000) / 1000);
+const BODY = JSON.stringify({
+  inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 1, 28, 28], data: pixels }],
+});
+
+function send(agent, url, path, key) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const req = request(
+      url + path,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(BODY),
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve(Number(process.hrtime.bigint() - t0) / 1e6)
+            : reject(new Error(`status ${res.statusCode}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(BODY);
+  });
+}
+
+async function latency(url, path, key, n) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  for (let i = 0; i < 300; i++) await send(agent, url, path, key); // warm-up
+  const xs = [];
+  for (let i = 0; i < n; i++) xs.push(await send(agent, url, path, key));
+  agent.destroy();
+  xs.sort((a, b) => a - b);
+  return { p50: xs[Math.floor(n * 0.5)], p99: xs[Math.floor(n * 0.99)] };
+}
+
+async function throughput(url, path, key, n, c) {
+  const agent = new Agent({ keepAlive: true, maxSockets: c });
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: c }, async () => {
+      while (next < n) {
+        next++;
+        await send(agent, url, path, key);
+      }
+    }),
+  );
+  agent.destroy();
+  return n / ((performance.now() - t0) / 1000);
+}
+
+const work = join(WORK_DIR, 'gateway');
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+const store = `sqlite:${join(work, 'bench.db')}`;
+writeFileSync(join(work, 'bare.mjs'), BARE);
+writeFileSync(
+  join(work, 'gateway.yaml'),
+  // limits far above the offered load so that the buckets are checked but never refuse
+  'limits:\n  perPrincipal: { rate: 1000000, burst: 1000000 }\n  perModel: { rate: 1000000, burst: 1000000 }\n',
+);
+const key = spawnSync(process.execPath, [
+  CLI,
+  'keys',
+  'create',
+  '--principal',
+  'bench',
+  '--role',
+  'data_scientist',
+  '--store',
+  store,
+])
+  .stdout.toString()
+  .trim();
+
+const bare = await startProcess([join(work, 'bare.mjs'), MODEL], join(BENCH_DIR, '..'));
+const gw = await startProcess([
+  CLI,
+  'serve',
+  '--config',
+  join(work, 'gateway.yaml'),
+  '--model',
+  `mnist=${MODEL}`,
+  '--port',
+  '0',
+  '--store',
+  store,
+]);
+const path = '/v2/models/mnist/infer';
+
+log(`latency: ${LATENCY_N} sequential requests per server`);
+const lb = await latency(bare.url, path, undefined, LATENCY_N);
+const lg = await latency(gw.url, path, key, LATENCY_N);
+log(`  bare    p50 ${lb.p50.toFixed(3)} ms  p99 ${lb.p99.toFixed(3)} ms`);
+log(`  gateway p50 ${lg.p50.toFixed(3)} ms  p99 ${lg.p99.toFixed(3)} ms`);
+log(`throughput: ${REQUESTS} requests per server at concurrency ${CONCURRENCY}`);
+const tb = await throughput(bare.url, path, undefined, REQUESTS, CONCURRENCY);
+log(`  bare    ${tb.toFixed(0)} req/s`);
+const tg = await throughput(gw.url, path, key, REQUESTS, CONCURRENCY);
+log(`  gateway ${tg.toFixed(0)} req/s`);
+bare.child.kill('SIGTERM');
+await new Promise((r) => {
+  gw.child.once('exit', r);
+  gw.child.kill('SIGTERM');
+});
+const v = JSON.parse(
+  spawnSync(process.execPath, [CLI, 'audit', 'verify', '--store', store, '--json']).stdout.toString(),
+);
+const expected = 300 + LATENCY_N + REQUESTS; // every inference, plus the model.load and keys.create records
+log(`audit: ${v.records} records (${expected} inferences + 2 admin), chain ${v.ok ? 'verifies' : 'BROKEN'}`);
+const result = {
+  p50OverheadMs: +(lg.p50 - lb.p50).toFixed(3),
+  p99OverheadMs: +(lg.p99 - lb.p99).toFixed(3),
+  throughputRatio: +(tg / tb).toFixed(3),
+  bare: { p50Ms: +lb.p50.toFixed(3), p99Ms: +lb.p99.toFixed(3), reqPerSec: Math.round(tb) },
+  gateway: { p50Ms: +lg.p50.toFixed(3), p99Ms: +lg.p99.toFixed(3), reqPerSec: Math.round(tg) },
+  audit: { records: v.records, expected: expected + 2, chainOk: v.ok },
+};
+if (JSON_OUT) process.stdout.write(`${JSON.stringify(result)}\n`);
+else log(JSON.stringify(result));

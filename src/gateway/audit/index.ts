@@ -1,0 +1,3 @@
+export * from './chain.js';
+export * from './log.js';
+export * from './verify.js';

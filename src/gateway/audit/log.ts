@@ -1,0 +1,170 @@
+import type { Queryable, Store } from '../../core/store/index.js';
+import { gatewayError } from '../errors.js';
+import { GENESIS_HASH, link, type AuditEvent } from './chain.js';
+
+/** Options of the audit writer. */
+export interface AuditLogOptions {
+  /** Records per transaction (default 500). */
+  batchSize?: number;
+  /** Longest wait before a partial batch is written (default 20 ms). */
+  flushMs?: number;
+  /** Records held while the store is away; past this, requests are refused (503) rather than lose one. */
+  maxBacklog?: number;
+  /** Called after each failed write (the store is down); the writer keeps retrying. */
+  onError?: (e: unknown) => void;
+}
+
+const COLUMNS = 'seq, ts, actor, action, resource, decision, status, detail, prev_hash, hash';
+const ROWS_PER_INSERT = 200;
+export const AUDIT_LOCK = 'warden-gateway-audit';
+
+/**
+ * The hash-chained audit log. `record` only queues (requests never wait for the disk); a single writer
+ * links queued events to the last stored record and inserts them in one transaction per batch, under a
+ * named lock so that replicas sharing a PostgreSQL store extend one chain. A failed write keeps the batch
+ * and retries with back-off; the backlog is bounded, and `accepting` turns false when it is full.
+ */
+export class AuditLog {
+  private queue: AuditEvent[] = [];
+  private writing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private failures = 0;
+  private closed = false;
+  written = 0;
+  lastError: unknown;
+  private readonly batchSize: number;
+  private readonly flushMs: number;
+  private readonly maxBacklog: number;
+
+  constructor(
+    private readonly store: Store,
+    private readonly opts: AuditLogOptions = {},
+  ) {
+    this.batchSize = opts.batchSize ?? 500;
+    this.flushMs = opts.flushMs ?? 20;
+    this.maxBacklog = opts.maxBacklog ?? 100_000;
+  }
+
+  /** Records queued and not yet committed. */
+  get backlog(): number {
+    return this.queue.length;
+  }
+
+  /** False while the last write failed (the store is away). */
+  get healthy(): boolean {
+    return this.failures === 0;
+  }
+
+  /** Whether another record fits; a full backlog means the store has been away for long. */
+  get accepting(): boolean {
+    return !this.closed && this.queue.length < this.maxBacklog;
+  }
+
+  /** Queues one event. Throws GATEWAY_UNAVAILABLE when the backlog is full, so nothing is dropped silently. */
+  record(e: AuditEvent): void {
+    if (!this.accepting)
+      throw gatewayError('GATEWAY_UNAVAILABLE', 'audit log backlog is full: the audit store is unavailable');
+    this.queue.push(e.ts ? e : { ...e, ts: new Date().toISOString() });
+    if (this.queue.length >= this.batchSize) this.kick(0);
+    else this.kick(this.flushMs);
+  }
+
+  private kick(delay: number): void {
+    if (this.writing || (this.timer && delay > 0)) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.startDrain();
+    }, delay);
+    this.timer.unref();
+  }
+
+  private startDrain(): Promise<void> {
+    this.writing = this.drain().finally(() => {
+      this.writing = undefined;
+      if (this.queue.length > 0 && !this.closed) this.kick(this.failures ? this.backoff() : 0);
+    });
+    return this.writing;
+  }
+
+  private backoff(): number {
+    return Math.min(2000, 25 * 2 ** Math.min(this.failures, 7));
+  }
+
+  // Writes batches until the queue is empty or a write fails.
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.slice(0, this.batchSize);
+      try {
+        await this.store.transaction((tx) => this.append(tx, batch), { lock: AUDIT_LOCK });
+      } catch (e) {
+        this.failures++;
+        this.lastError = e;
+        this.opts.onError?.(e);
+        return;
+      }
+      this.queue.splice(0, batch.length);
+      this.written += batch.length;
+      this.failures = 0;
+    }
+  }
+
+  private async append(tx: Queryable, events: readonly AuditEvent[]): Promise<void> {
+    const last = await tx.get<{ seq: number; hash: string }>(
+      'SELECT seq, hash FROM gateway_audit ORDER BY seq DESC LIMIT 1',
+    );
+    const records = link(events, last ?? { seq: 0, hash: GENESIS_HASH });
+    for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
+      const chunk = records.slice(i, i + ROWS_PER_INSERT);
+      const params = chunk.flatMap((r) => [
+        r.seq,
+        r.ts,
+        r.actor,
+        r.action,
+        r.resource,
+        r.decision,
+        r.status,
+        r.detail,
+        r.prevHash,
+        r.hash,
+      ]);
+      const values = chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+      await tx.run(`INSERT INTO gateway_audit (${COLUMNS}) VALUES ${values}`, params);
+    }
+  }
+
+  /** Writes everything queued; rejects with the store's error if it is still away after `timeoutMs`. */
+  async flush(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.writing) {
+        await this.writing;
+        continue;
+      }
+      if (this.queue.length === 0) return;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      await this.startDrain();
+      if (this.queue.length === 0) return;
+      if (Date.now() > deadline)
+        throw gatewayError(
+          'GATEWAY_UNAVAILABLE',
+          `audit log could not be written: ${String(this.lastError)}`,
+          {
+            cause: this.lastError,
+          },
+        );
+      await new Promise((r) => setTimeout(r, this.backoff()));
+    }
+  }
+
+  /** Flushes and stops accepting records. */
+  async close(timeoutMs?: number): Promise<void> {
+    try {
+      await this.flush(timeoutMs);
+    } finally {
+      this.closed = true;
+      if (this.timer) clearTimeout(this.timer);
+    }
+  }
+}

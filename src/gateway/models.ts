@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs';
+import { verifyModel } from '../artifacts/index.js';
+import { isWardenError } from '../core/index.js';
+import { OipBackend } from './backends/oip.js';
+import { OnnxBackend } from './backends/onnx.js';
+import type { Backend } from './backends/types.js';
+import type { GatewayConfig, ModelConfig } from './config.js';
+import { gatewayError } from './errors.js';
+import { DriftMonitor } from './stages/drift.js';
+import { ExtractionDetector } from './stages/extraction.js';
+import type { OutputPolicy } from './stages/harden.js';
+import type { ValidationRules } from './stages/validate.js';
+
+/** A model as the pipeline serves it: backend, per-model rules and its monitors. */
+export interface ServedModel {
+  name: string;
+  backend: Backend;
+  rules: ValidationRules;
+  output: OutputPolicy;
+  rate?: { rate: number; burst: number };
+  extraction?: { detector: ExtractionDetector; block: boolean };
+  drift?: DriftMonitor;
+  /** Elements per row of the first input (for the monitors). */
+  rowSize: number;
+  /** How the model was admitted, e.g. the verified signer. */
+  provenance: Record<string, unknown>;
+}
+
+/** Loads every configured model; with signature.require a model whose signature does not verify is refused. */
+export async function loadModels(config: GatewayConfig): Promise<Map<string, ServedModel>> {
+  const out = new Map<string, ServedModel>();
+  try {
+    for (const [name, m] of Object.entries(config.models)) out.set(name, await loadModel(name, m, config));
+  } catch (e) {
+    await Promise.all([...out.values()].map((m) => m.backend.close()));
+    throw e;
+  }
+  return out;
+}
+
+async function loadModel(name: string, m: ModelConfig, config: GatewayConfig): Promise<ServedModel> {
+  const provenance: Record<string, unknown> = {};
+  let backend: Backend;
+  if (m.path) {
+    if (config.signature.require) Object.assign(provenance, await checkSignature(name, m.path, config));
+    backend = await OnnxBackend.load(name, m.path, { version: m.version, threads: m.threads });
+  } else {
+    if (config.signature.require)
+      throw gatewayError(
+        'GATEWAY_SIGNATURE_INVALID',
+        `model ${name}: an upstream model cannot be signature-checked here`,
+      );
+    const apiKey = m.apiKeyEnv ? process.env[m.apiKeyEnv] : undefined;
+    backend = await OipBackend.connect(name, {
+      url: m.upstream!,
+      ...(m.upstreamModel ? { model: m.upstreamModel } : {}),
+      ...(apiKey ? { apiKey } : {}),
+      timeoutMs: m.timeoutMs,
+    });
+  }
+  const meta = backend.metadata();
+  const first = meta.inputs[0];
+  const rowSize = first ? first.shape.slice(1).reduce((a, b) => a * Math.max(1, b), 1) : 0;
+  const ext = { ...config.extraction, ...m.extraction };
+  return {
+    name,
+    backend,
+    rules: { maxDim: m.maxDim, ranges: m.ranges },
+    output: m.output,
+    ...(m.rateLimit ? { rate: m.rateLimit } : {}),
+    ...(ext.enabled && m.output.mode !== 'regression'
+      ? {
+          extraction: {
+            detector: new ExtractionDetector({
+              threshold: ext.threshold,
+              minQueries: ext.minQueries,
+              window: ext.window,
+            }),
+            block: ext.action === 'block',
+          },
+        }
+      : {}),
+    ...(m.drift
+      ? { drift: new DriftMonitor(readReference(name, m.drift.reference, rowSize), rowSize, m.drift) }
+      : {}),
+    rowSize,
+    provenance,
+  };
+}
+
+async function checkSignature(
+  name: string,
+  path: string,
+  config: GatewayConfig,
+): Promise<Record<string, unknown>> {
+  const { publicKey, certificateChain } = config.signature;
+  if (!publicKey === !certificateChain?.length)
+    throw gatewayError(
+      'GATEWAY_CONFIG_INVALID',
+      'signature checks need exactly one of a public key and a certificate chain',
+    );
+  let material: { publicKey?: Buffer; certificateChain?: string[] };
+  try {
+    material = publicKey
+      ? { publicKey: readFileSync(publicKey) }
+      : { certificateChain: certificateChain!.map((f) => readFileSync(f, 'utf8')) };
+  } catch (e) {
+    throw gatewayError(
+      'GATEWAY_CONFIG_INVALID',
+      `cannot read the signature trust material: ${(e as Error).message}`,
+    );
+  }
+  try {
+    const r = await verifyModel(path, material);
+    return { signer: r.signer, rootDigest: r.rootDigest };
+  } catch (e) {
+    const why = isWardenError(e) ? `${e.code}: ${e.message}` : String(e);
+    throw gatewayError(
+      'GATEWAY_SIGNATURE_INVALID',
+      `model ${name} refused: signature did not verify (${why})`,
+      { cause: e },
+    );
+  }
+}
+
+function readReference(name: string, path: string, rowSize: number): Float64Array {
+  let rows: unknown;
+  try {
+    rows = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw gatewayError(
+      'GATEWAY_CONFIG_INVALID',
+      `model ${name}: cannot read drift reference ${path}: ${(e as Error).message}`,
+    );
+  }
+  if (!Array.isArray(rows) || rows.length < 10)
+    throw gatewayError(
+      'GATEWAY_CONFIG_INVALID',
+      `model ${name}: drift reference must be an array of at least 10 rows`,
+    );
+  const out = new Float64Array(rows.length * rowSize);
+  rows.forEach((r: unknown, i) => {
+    if (
+      !Array.isArray(r) ||
+      r.length !== rowSize ||
+      !r.every((v) => typeof v === 'number' && Number.isFinite(v))
+    )
+      throw gatewayError(
+        'GATEWAY_CONFIG_INVALID',
+        `model ${name}: drift reference row ${i} is not ${rowSize} finite numbers`,
+      );
+    out.set(r as number[], i * rowSize);
+  });
+  return out;
+}

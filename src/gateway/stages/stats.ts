@@ -1,0 +1,160 @@
+// Small statistics for the extraction and drift stages (kept local: the monitor domain is separate).
+
+/** Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9). */
+export function normPpf(p: number): number {
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
+    2.506628277459239,
+  ];
+  const b = [
+    -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572,
+  ];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const lo = 0.02425;
+  if (p <= 0) return -Infinity;
+  if (p >= 1) return Infinity;
+  if (p < lo || p > 1 - lo) {
+    const q = Math.sqrt(-2 * Math.log(p < lo ? p : 1 - p));
+    const x =
+      (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+      ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+    return p < lo ? x : -x;
+  }
+  const q = p - 0.5;
+  const r = q * q;
+  return (
+    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
+    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+  );
+}
+
+const poly = (c: readonly number[], u: number) => c.reduce((s, k, i) => s + k * u ** i, 0);
+
+// Shapiro-Wilk coefficients depend only on n; a monitor tests windows of one size over and over.
+const COEFFICIENTS = new Map<number, Float64Array>();
+
+function swCoefficients(n: number): Float64Array {
+  const cached = COEFFICIENTS.get(n);
+  if (cached) return cached;
+  const a = new Float64Array(n);
+  if (n === 3) {
+    a[0] = -Math.SQRT1_2;
+    a[2] = Math.SQRT1_2;
+  } else {
+    const m = Float64Array.from({ length: n }, (_, i) => normPpf((i + 1 - 0.375) / (n + 0.25)));
+    const mm = m.reduce((s, v) => s + v * v, 0);
+    const u = 1 / Math.sqrt(n);
+    const last = m[n - 1]!;
+    const an = last / Math.sqrt(mm) + poly([0, 0.221157, -0.147981, -2.07119, 4.434685, -2.706056], u);
+    if (n > 5) {
+      const prev = m[n - 2]!;
+      const an1 = prev / Math.sqrt(mm) + poly([0, 0.042981, -0.293762, -1.752461, 5.682633, -3.582633], u);
+      const phi = (mm - 2 * last * last - 2 * prev * prev) / (1 - 2 * an * an - 2 * an1 * an1);
+      for (let i = 2; i < n - 2; i++) a[i] = m[i]! / Math.sqrt(phi);
+      a[0] = -an;
+      a[1] = -an1;
+      a[n - 2] = an1;
+      a[n - 1] = an;
+    } else {
+      const phi = (mm - 2 * last * last) / (1 - 2 * an * an);
+      for (let i = 1; i < n - 1; i++) a[i] = m[i]! / Math.sqrt(phi);
+      a[0] = -an;
+      a[n - 1] = an;
+    }
+  }
+  if (COEFFICIENTS.size < 64) COEFFICIENTS.set(n, a);
+  return a;
+}
+
+/**
+ * The Shapiro-Wilk W statistic (Royston's 1992 coefficients, as AS R94 and SciPy compute them), for
+ * 3 <= n <= 5000. W near 1: the sample looks normal. A constant sample gives 1.
+ */
+export function shapiroW(sample: ArrayLike<number>): number {
+  const n = sample.length;
+  if (n < 3) throw new RangeError('Shapiro-Wilk needs at least 3 values');
+  const x = Float64Array.from(sample).sort();
+  const mean = x.reduce((s, v) => s + v, 0) / n;
+  let ss = 0;
+  for (const v of x) ss += (v - mean) ** 2;
+  if (ss <= 1e-300 * n) return 1;
+  const a = swCoefficients(n);
+  let num = 0;
+  for (let i = 0; i < n; i++) num += a[i]! * x[i]!;
+  return Math.min(1, (num * num) / ss);
+}
+
+/** Two-sample Kolmogorov-Smirnov statistic D and its asymptotic p-value (Stephens' small-sample correction). */
+export function ksTwoSample(a: ArrayLike<number>, b: ArrayLike<number>): { d: number; p: number } {
+  const x = Float64Array.from(a).sort();
+  const y = Float64Array.from(b).sort();
+  const n = x.length;
+  const m = y.length;
+  if (n === 0 || m === 0) return { d: 0, p: 1 };
+  let i = 0;
+  let j = 0;
+  let d = 0;
+  while (i < n && j < m) {
+    const v = Math.min(x[i]!, y[j]!);
+    while (i < n && x[i]! <= v) i++;
+    while (j < m && y[j]! <= v) j++;
+    d = Math.max(d, Math.abs(i / n - j / m));
+  }
+  const en = Math.sqrt((n * m) / (n + m));
+  return { d, p: kolmogorovQ((en + 0.12 + 0.11 / en) * d) };
+}
+
+/** Survival function of the Kolmogorov distribution. */
+function kolmogorovQ(lambda: number): number {
+  if (lambda < 1e-3) return 1;
+  let sum = 0;
+  for (let k = 1; k <= 100; k++) {
+    const term = 2 * (k % 2 ? 1 : -1) * Math.exp(-2 * k * k * lambda * lambda);
+    sum += term;
+    if (Math.abs(term) < 1e-12) break;
+  }
+  return Math.min(1, Math.max(0, sum));
+}
+
+/** Bin edges at the reference's quantiles, so each bin holds about the same share of the reference. */
+export function quantileEdges(reference: ArrayLike<number>, bins = 10): number[] {
+  const s = Float64Array.from(reference).sort();
+  const edges: number[] = [];
+  for (let k = 1; k < bins; k++) {
+    const e = s[Math.min(s.length - 1, Math.floor((k * s.length) / bins))]!;
+    if (edges.length === 0 || e > edges[edges.length - 1]!) edges.push(e);
+  }
+  return edges;
+}
+
+/** Share of values in each bin (values below the first edge in bin 0; equal to an edge: the bin above). */
+export function binShares(values: ArrayLike<number>, edges: readonly number[]): number[] {
+  const counts = new Array<number>(edges.length + 1).fill(0);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    let lo = 0;
+    let hi = edges.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (v < edges[mid]!) hi = mid;
+      else lo = mid + 1;
+    }
+    counts[lo]!++;
+  }
+  return counts.map((c) => c / Math.max(1, values.length));
+}
+
+/** Population stability index between two bin-share vectors (empty bins floored at 1e-4). */
+export function psi(expected: readonly number[], actual: readonly number[]): number {
+  let s = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const e = Math.max(expected[i]!, 1e-4);
+    const a = Math.max(actual[i] ?? 0, 1e-4);
+    s += (a - e) * Math.log(a / e);
+  }
+  return s;
+}

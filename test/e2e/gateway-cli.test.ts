@@ -1,0 +1,127 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/core/store/index.js';
+import { CLI, EXAMPLE_MODEL } from './gateway-helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'warden-gw-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const warden = (...args: string[]) => spawnSync('node', [CLI, ...args], { encoding: 'utf8' });
+
+/** Starts `warden serve`; resolves with its URL, or with its exit code and stderr when it refuses to start. */
+function serve(
+  ...args: string[]
+): Promise<{ url?: string; code?: number | null; stderr: string; stop: () => Promise<void> }> {
+  const child = spawn('node', [CLI, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const stop = () =>
+    new Promise<void>((r) => {
+      if (child.exitCode !== null) return r();
+      child.once('exit', () => r());
+      child.kill('SIGTERM');
+    });
+  return new Promise((resolve) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http\S+)/.exec(out);
+      if (m) resolve({ url: m[1]!, stderr, stop });
+    });
+    child.once('exit', (code) => resolve({ code, stderr, stop }));
+  });
+}
+
+describe('warden keys and audit', () => {
+  const store = `sqlite:${join(dir, 'cli.db')}`;
+  it('creates (printing the key once), lists and revokes keys, all audited', () => {
+    const created = warden(
+      'keys',
+      'create',
+      '--principal',
+      'dana',
+      '--role',
+      'auditor',
+      '--store',
+      store,
+      '--json',
+    );
+    expect(created.status).toBe(0);
+    const k = JSON.parse(created.stdout) as { key: string; id: string; role: string };
+    expect(k.key).toMatch(/^wdn_[\w-]{43}$/);
+    const list = warden('keys', 'list', '--store', store, '--json');
+    expect(list.stdout).not.toContain(k.key);
+    expect(JSON.parse(list.stdout)).toMatchObject([
+      { id: k.id, principal: 'dana', role: 'auditor', revokedAt: null },
+    ]);
+    expect(warden('keys', 'revoke', k.id, '--store', store).status).toBe(0);
+    const again = warden('keys', 'revoke', k.id, '--store', store);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toContain('GATEWAY_KEY_NOT_FOUND');
+    const bad = warden('keys', 'create', '--principal', 'x', '--role', 'root', '--store', store);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('unknown role');
+    const exported = warden('audit', 'export', '--store', store).stdout.trim().split('\n');
+    expect(exported.map((l) => (JSON.parse(l) as { action: string }).action)).toEqual([
+      'keys.create',
+      'keys.revoke',
+    ]);
+  });
+
+  it('audit verify exits 1 and names the first bad record after tampering', async () => {
+    expect(warden('audit', 'verify', '--store', store).status).toBe(0);
+    const s = await openStore(store);
+    await s.run("UPDATE gateway_audit SET actor = 'someone' WHERE seq = 2");
+    await s.close();
+    const v = warden('audit', 'verify', '--store', store);
+    expect(v.status).toBe(1);
+    expect(v.stdout).toContain('BROKEN at seq 2');
+    expect(warden('audit', 'verify', '--store', 'mysql://x').status).toBe(2);
+  });
+});
+
+describe('warden serve', () => {
+  it('loads a signed model with --require-signature and refuses a tampered one', async () => {
+    const model = join(dir, 'signed');
+    mkdirSync(model);
+    copyFileSync(EXAMPLE_MODEL, join(model, 'mnist.onnx'));
+    expect(warden('keygen', '--out', join(dir, 'signer.pem')).status).toBe(0);
+    expect(warden('sign', join(model, 'mnist.onnx'), '--key', join(dir, 'signer.pem')).status).toBe(0);
+    const flags = [
+      '--require-signature',
+      '--public-key',
+      join(dir, 'signer.pub'),
+      '--store',
+      `sqlite:${join(dir, 's.db')}`,
+    ];
+    const ok = await serve('--model', `mnist=${join(model, 'mnist.onnx')}`, ...flags);
+    expect(ok.url).toMatch(/^http:/);
+    await ok.stop();
+    const bytes = readFileSync(join(model, 'mnist.onnx'));
+    bytes[bytes.length - 5] = bytes[bytes.length - 5]! ^ 0xff;
+    writeFileSync(join(model, 'mnist.onnx'), bytes);
+    const refused = await serve('--model', `mnist=${join(model, 'mnist.onnx')}`, ...flags);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('GATEWAY_SIGNATURE_INVALID');
+  });
+
+  it('refuses bad flags and configs with exit 2 and a clear message', async () => {
+    const noModel = await serve('--store', `sqlite:${join(dir, 'n.db')}`);
+    expect(noModel.code).toBe(2);
+    expect(noModel.stderr).toContain('nothing to serve');
+    writeFileSync(join(dir, 'bad.yaml'), 'limits:\n  maxBodyBytes: -1\nbogus: 1\n');
+    const badConfig = await serve('--config', join(dir, 'bad.yaml'), '--model', `m=${EXAMPLE_MODEL}`);
+    expect(badConfig.code).toBe(2);
+    expect(badConfig.stderr).toContain('GATEWAY_CONFIG_INVALID');
+    const badModel = await serve(
+      '--model',
+      `m=${join(dir, 'bad.yaml')}`,
+      '--store',
+      `sqlite:${join(dir, 'm.db')}`,
+    );
+    expect(badModel.code).toBe(2);
+    expect(badModel.stderr).toContain('GATEWAY_MODEL_INVALID');
+  });
+});
