@@ -102,6 +102,48 @@ describe('backward rules match finite differences', () => {
         { name: 'w', shape: [3, 2, 3, 3], param: true },
       ],
     ],
+    // the input gradient runs as ConvTranspose (1 input channel; valid padding) or a flipped-kernel Conv
+    // (same padding, 8+ channels); the weight gradient as unfold + GEMM with strides and uneven pads
+    [
+      'Conv one input channel',
+      (g, [x, w, b]) => g.op1('Conv', [x!, w!, b!]),
+      [
+        { name: 'x', shape: [2, 1, 6, 6] },
+        { name: 'w', shape: [4, 1, 3, 3], param: true },
+        { name: 'b', shape: [4], param: true },
+      ],
+    ],
+    [
+      'Conv 8 channels valid and same padding',
+      (g, [x, w, v]) =>
+        g.op1('Add', [
+          g.op1('Conv', [x!, w!]),
+          g.op1('Slice', [
+            g.op1('Conv', [x!, v!], { pads: ints([1, 1, 1, 1]) }),
+            g.constantInt([1, 1]),
+            g.constantInt([4, 4]),
+            g.constantInt([2, 3]),
+          ]),
+        ]),
+      [
+        { name: 'x', shape: [2, 8, 5, 5] },
+        { name: 'w', shape: [3, 8, 3, 3], param: true },
+        { name: 'v', shape: [3, 8, 3, 3] },
+      ],
+    ],
+    [
+      'Conv stride 2 uneven pads, 1x1 stride 2',
+      (g, [x, w, v]) =>
+        g.op1('Add', [
+          g.op1('Conv', [x!, w!], { strides: ints([2, 2]), pads: ints([1, 0, 0, 1]) }),
+          g.op1('Conv', [x!, v!], { strides: ints([2, 2]) }),
+        ]),
+      [
+        { name: 'x', shape: [2, 3, 6, 6] },
+        { name: 'w', shape: [2, 3, 2, 2], param: true },
+        { name: 'v', shape: [2, 3, 1, 1], param: true },
+      ],
+    ],
     [
       'MaxPool 2x2',
       (g, [x]) => g.op1('MaxPool', [x!], { kernel_shape: ints([2, 2]), strides: ints([2, 2]) }),

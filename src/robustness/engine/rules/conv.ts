@@ -35,11 +35,45 @@ function spatialOut(input: Shape, geo: Geometry): number[] {
 
 const ai = (v: number[]) => ({ ints: v });
 
-/** Gradient of a 2-D convolution w.r.t. its weights: a convolution of the input by the output gradient. */
+/**
+ * Gradient of a 2-D convolution w.r.t. its weights as unfold plus one GEMM: the kh*kw shifted (strided) windows
+ * of x^T [C,N,H,W] concatenated give cols [C*kh*kw, N*Ho*Wo], and dW = gy^T [O, N*Ho*Wo] x cols^T. One large,
+ * well-shaped GEMM beats the convolution over batch-as-channels (32 skinny GEMMs with an 11x11 "kernel").
+ */
 function convWeightGrad(g: Graph, x: string, gy: string, w: Shape, geo: Geometry): string {
   if (geo.dilations.some((d) => d !== 1))
     throw robustnessError('UNSUPPORTED_OP', 'Conv weight gradient with dilation');
-  // Swap batch and channels: x^T [C,N,H,W] convolved with gy^T [O,N,Ho,Wo] dilated by the stride gives [C,O,kh,kw].
+  const [o = 0, c = 0, kh = 0, kw = 0] = w;
+  const [, , ho = -1, wo = -1] = g.shape(gy);
+  if (w.length !== 4 || ho < 0 || wo < 0) return batchConvWeightGrad(g, x, gy, w, geo);
+  const [sh = 1, sw = 1] = geo.strides;
+  const [pt = 0, pl = 0, pb = 0, pr = 0] = geo.pads;
+  const padded = pt || pl || pb || pr ? g.op1('Pad', [x, g.constantInt([0, 0, pt, pl, 0, 0, pb, pr])]) : x;
+  const xt = g.op1('Transpose', [padded], { perm: ai([1, 0, 2, 3]) });
+  const windows: string[] = [];
+  for (let i = 0; i < kh; i++)
+    for (let j = 0; j < kw; j++)
+      windows.push(
+        g.op1('Slice', [
+          xt,
+          g.constantInt([i, j]),
+          g.constantInt([i + sh * (ho - 1) + 1, j + sw * (wo - 1) + 1]),
+          g.constantInt([2, 3]),
+          g.constantInt([sh, sw]),
+        ]),
+      );
+  // Concat along axis 1 orders rows (c, i, j, n): the reshape gives rows (c, i, j) as the weight flattens
+  const cols = g.op1('Reshape', [
+    g.op1('Concat', windows, { axis: { i: 1 } }),
+    g.constantInt([c * kh * kw, -1]),
+  ]);
+  const gt = g.op1('Reshape', [g.op1('Transpose', [gy], { perm: ai([1, 0, 2, 3]) }), g.constantInt([o, -1])]);
+  const dw = g.op1('Gemm', [gt, cols], { transB: { i: 1 } });
+  return g.op1('Reshape', [dw, g.constantInt([o, c, kh, kw])]);
+}
+
+/** The same gradient as a convolution of x^T [C,N,H,W] by gy^T [O,N,Ho,Wo] dilated by the stride. */
+function batchConvWeightGrad(g: Graph, x: string, gy: string, w: Shape, geo: Geometry): string {
   const xt = g.op1('Transpose', [x], { perm: ai([1, 0, 2, 3]) });
   const gt = g.op1('Transpose', [gy], { perm: ai([1, 0, 2, 3]) });
   const full = g.op1('Conv', [xt, gt], {
@@ -58,6 +92,25 @@ function convWeightGrad(g: Graph, x: string, gy: string, w: Shape, geo: Geometry
           g.constantInt([2, 3]),
         ]);
   return g.op1('Transpose', [fit], { perm: ai([1, 0, 2, 3]) });
+}
+
+/**
+ * Whether the input gradient is better run as a Conv with the flipped kernel than as ConvTranspose (measured
+ * with onnxruntime 1 thread, benchmark CNN and ResNet): only at stride 1, when the full convolution is no
+ * larger than the forward one ("same" padding; a "valid" conv's full conv reads a bigger padded input), and
+ * with at least 8 input channels (blocked layouts pad a 1-channel output to 8 or 16 channels, 16x the work).
+ * ConvTranspose is one GEMM plus col2im per image, with the forward conv's multiply-adds.
+ */
+function flippedConvFits(geo: Geometry, inChannels: number): boolean {
+  const n = geo.kernel.length;
+  return (
+    inChannels >= 8 &&
+    geo.strides.every((v) => v === 1) &&
+    geo.dilations.every((v) => v === 1) &&
+    geo.kernel.every(
+      (k, d) => k - 1 - (geo.pads[d] ?? 0) <= (geo.pads[d] ?? 0) && geo.pads[d] === geo.pads[d + n],
+    )
+  );
 }
 
 /** W[o, c, i, j] -> W'[c, o, kh-1-i, kw-1-j]: the kernel of the input gradient of a stride-1 convolution. */
@@ -97,10 +150,9 @@ export const CONV_RULES: OpRule[] = [
             (geo.strides[d] ?? 1) * ((ys[2 + d] ?? 1) - 1) + k - (geo.pads[d] ?? 0) - (geo.pads[d + 2] ?? 0);
           return (xs[2 + d] ?? full) - full;
         });
-        const unit = geo.strides.every((v) => v === 1) && geo.dilations.every((v) => v === 1);
-        dx = unit
-          ? // stride 1: a full convolution with the flipped, transposed kernel; onnxruntime's Conv is much faster
-            // than its ConvTranspose, and with baked weights the flip is constant-folded once per session
+        dx = flippedConvFits(geo, xs[1] ?? 0)
+          ? // a full convolution with the flipped, transposed kernel; with baked weights the flip is
+            // constant-folded once per session and onnxruntime runs it in its blocked (NCHWc) layout
             g.op1('Conv', [gy, flipKernel(g, w)], {
               pads: ai(geo.pads.map((p, d) => (geo.kernel[d % geo.kernel.length] ?? 1) - 1 - p)),
             })
