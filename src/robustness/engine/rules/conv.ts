@@ -4,14 +4,14 @@ import { attrInt, attrInts, type Attrs, type Shape } from '../types.js';
 import type { OpRule } from '../rule.js';
 import { reduceSum } from './util.js';
 
-interface Geometry {
+export interface Geometry {
   kernel: number[];
   strides: number[];
   pads: number[];
   dilations: number[];
 }
 
-function geometry(attrs: Attrs, kernel: number[]): Geometry {
+export function geometry(attrs: Attrs, kernel: number[]): Geometry {
   const n = kernel.length;
   if (attrs.auto_pad && 's' in attrs.auto_pad && attrs.auto_pad.s !== 'NOTSET')
     throw robustnessError('UNSUPPORTED_OP', 'auto_pad is not supported; give explicit pads');
@@ -23,7 +23,7 @@ function geometry(attrs: Attrs, kernel: number[]): Geometry {
   };
 }
 
-function spatialOut(input: Shape, geo: Geometry): number[] {
+export function spatialOut(input: Shape, geo: Geometry): number[] {
   const n = geo.kernel.length;
   return geo.kernel.map((k, d) => {
     const size = input[2 + d] ?? -1;
@@ -33,7 +33,7 @@ function spatialOut(input: Shape, geo: Geometry): number[] {
   });
 }
 
-const ai = (v: number[]) => ({ ints: v });
+export const ai = (v: number[]) => ({ ints: v });
 
 /**
  * Gradient of a 2-D convolution w.r.t. its weights as unfold plus one GEMM: the kh*kw shifted (strided) windows
@@ -126,7 +126,7 @@ function flipKernel(g: Graph, w: string): string {
   ]);
 }
 
-/** Convolution and pooling with their gradients (ConvTranspose, MaxPool indices + MaxUnpool). */
+/** Convolution with its gradients (unfold + GEMM for weights, ConvTranspose or a flipped Conv for inputs). */
 export const CONV_RULES: OpRule[] = [
   {
     op: 'Conv',
@@ -188,96 +188,6 @@ export const CONV_RULES: OpRule[] = [
               (geo.pads[d + n] ?? 0);
       });
       return [[x[0] ?? -1, (w[1] ?? -1) * attrInt(attrs, 'group', 1), ...sp]];
-    },
-  },
-  {
-    op: 'MaxPool',
-    infer: ([x = []], attrs) => {
-      const s = [
-        x[0] ?? -1,
-        x[1] ?? -1,
-        ...spatialOut(x, geometry(attrs, attrInts(attrs, 'kernel_shape', []))),
-      ];
-      return [s, s];
-    },
-    backward: ({ g, node, gradOut: [gy], inShapes }) => {
-      if (!gy) return [];
-      const geo = geometry(node.attrs, attrInts(node.attrs, 'kernel_shape', []));
-      if (geo.kernel.some((k, d) => k > (geo.strides[d] ?? 1)))
-        throw robustnessError(
-          'UNSUPPORTED_OP',
-          'MaxPool gradient needs non-overlapping windows (kernel <= stride)',
-        );
-      // Forward graphs use the cheaper one-output MaxPool; differentiation adds the Indices output it needs.
-      let indices = node.outputs[1];
-      if (!indices) {
-        indices = `${node.name}_indices`;
-        node.outputs.push(indices);
-        g.declare(indices, g.shape(node.outputs[0] as string), 'int64');
-      }
-      const x = node.inputs[0] as string;
-      const dx = g.op1('MaxUnpool', [gy, indices, g.op1('Shape', [x])], {
-        kernel_shape: ai(geo.kernel),
-        strides: ai(geo.strides),
-        pads: ai(geo.pads),
-      });
-      g.declare(dx, inShapes[0] ?? []);
-      return [dx];
-    },
-  },
-  { op: 'MaxUnpool', infer: ([x = []]) => [x] },
-  {
-    op: 'GlobalAveragePool',
-    infer: ([x = []]) => [[x[0] ?? -1, x[1] ?? -1, ...x.slice(2).map(() => 1)]],
-    backward: ({ g, node, gradOut: [gy], inShapes }) => {
-      if (!gy) return [];
-      const s = inShapes[0] ?? [];
-      const area = s.slice(2).reduce((a, b) => a * b, 1);
-      if (area <= 0)
-        throw robustnessError('UNSUPPORTED_OP', 'GlobalAveragePool gradient needs static spatial sizes');
-      const x = node.inputs[0] as string;
-      const dx = g.op1('Expand', [g.op1('Mul', [gy, g.constant([1 / area], [])]), g.op1('Shape', [x])]);
-      g.declare(dx, s);
-      return [dx];
-    },
-  },
-  {
-    op: 'AveragePool',
-    infer: ([x = []], attrs) => {
-      if (attrInt(attrs, 'ceil_mode', 0))
-        throw robustnessError('UNSUPPORTED_OP', 'AveragePool with ceil_mode');
-      return [
-        [x[0] ?? -1, x[1] ?? -1, ...spatialOut(x, geometry(attrs, attrInts(attrs, 'kernel_shape', [])))],
-      ];
-    },
-    backward: ({ g, node, gradOut: [gy], inShapes }) => {
-      if (!gy) return [];
-      const xs = inShapes[0] ?? [];
-      const geo = geometry(node.attrs, attrInts(node.attrs, 'kernel_shape', []));
-      if (geo.pads.some((p) => p !== 0) && !attrInt(node.attrs, 'count_include_pad', 0))
-        throw robustnessError(
-          'UNSUPPORTED_OP',
-          'AveragePool gradient with padding needs count_include_pad=1 (the divisor then is constant)',
-        );
-      const c = xs[1] ?? -1;
-      if (c < 0) throw robustnessError('UNSUPPORTED_OP', 'AveragePool gradient needs a static channel count');
-      const area = geo.kernel.reduce((a, b) => a * b, 1);
-      // Spreading each output gradient evenly over its window is a depthwise transposed convolution by 1/area.
-      const w = g.constant(new Float32Array(c * area).fill(1 / area), [c, 1, ...geo.kernel]);
-      const ys = g.shape(gy);
-      const outPad = geo.kernel.map((k, d) => {
-        const n = geo.kernel.length;
-        const full =
-          (geo.strides[d] ?? 1) * ((ys[2 + d] ?? 1) - 1) + k - (geo.pads[d] ?? 0) - (geo.pads[d + n] ?? 0);
-        return (xs[2 + d] ?? full) - full;
-      });
-      const dx = g.op1('ConvTranspose', [gy, w], {
-        strides: ai(geo.strides),
-        pads: ai(geo.pads),
-        output_padding: ai(outPad),
-        group: { i: c },
-      });
-      return [dx];
     },
   },
 ];
