@@ -38,6 +38,14 @@ describe('evidence', () => {
     expect(n.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
+  it('stores a dotted kind (privacy.membership-audit) with dashes, so gates can name it', () => {
+    const n = normalizeEvidence(report('privacy.membership-audit', { 'loss.auc': 0.51 }));
+    expect(n.kind).toBe('privacy-membership-audit');
+    expect(n.report.kind).toBe('privacy-membership-audit');
+    expect(codeOf(() => normalizeEvidence(report('Privacy.x', {})))).toBe('REGISTRY_EVIDENCE_INVALID');
+    expect(codeOf(() => normalizeEvidence(report('privacy..x', {})))).toBe('REGISTRY_EVIDENCE_INVALID');
+  });
+
   it('keeps the claims of a verify report as labels', () => {
     const r = {
       ...report('verify', {}),

@@ -109,7 +109,7 @@ export function normalizeEvidence(v: unknown): NormalizedEvidence {
     throw registryError('REGISTRY_EVIDENCE_TOO_LARGE', `evidence is larger than ${MAX_EVIDENCE_BYTES} bytes`);
   const obj = v as Record<string, unknown>;
   const adapter = 'kind' in obj ? undefined : EVIDENCE_ADAPTERS.find((a) => a.matches(obj));
-  const raw = adapter ? adapter.toReport(obj) : obj;
+  const raw = adapter ? adapter.toReport(obj) : dashedKind(obj);
   const parsed = ReportSchema.safeParse(raw);
   if (!parsed.success) {
     const why = parsed.error.issues
@@ -129,6 +129,15 @@ export function normalizeEvidence(v: unknown): NormalizedEvidence {
     ...(subjectDigest ? { subjectDigest } : {}),
     adapter: adapter?.name ?? 'report',
   };
+}
+
+// Some domains name their reports `area.check` (privacy.membership-audit); the gate language reads a kind as
+// one word before the first dot, so such a kind is stored with dashes (privacy-membership-audit).
+function dashedKind(obj: Record<string, unknown>): Record<string, unknown> {
+  const k = obj.kind;
+  return typeof k === 'string' && /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$/.test(k)
+    ? { ...obj, kind: k.replace(/\./g, '-') }
+    : obj;
 }
 
 function normalizeDigest(d: string): string {
