@@ -10,7 +10,9 @@ export const MAX_EVIDENCE_BYTES = 8 * 1024 * 1024;
 /** Deepest JSON nesting accepted in an evidence report. */
 export const MAX_EVIDENCE_DEPTH = 64;
 
-const KIND = /^[a-z][a-z0-9_-]{0,63}$/;
+// Dotted kinds (privacy.dp-training, privacy.membership-audit) are accepted and stored with dashes, since
+// the gate language uses the dot between kind and field: `privacy-dp-training.epsilon <= 8`.
+const KIND = /^[a-z][a-z0-9_.-]{0,63}$/;
 const short = (n: number) => z.string().max(n);
 
 const FindingSchema = z.looseObject({
@@ -109,7 +111,7 @@ export function normalizeEvidence(v: unknown): NormalizedEvidence {
     throw registryError('REGISTRY_EVIDENCE_TOO_LARGE', `evidence is larger than ${MAX_EVIDENCE_BYTES} bytes`);
   const obj = v as Record<string, unknown>;
   const adapter = 'kind' in obj ? undefined : EVIDENCE_ADAPTERS.find((a) => a.matches(obj));
-  const raw = adapter ? adapter.toReport(obj) : dashedKind(obj);
+  const raw = adapter ? adapter.toReport(obj) : obj;
   const parsed = ReportSchema.safeParse(raw);
   if (!parsed.success) {
     const why = parsed.error.issues
@@ -122,22 +124,13 @@ export function normalizeEvidence(v: unknown): NormalizedEvidence {
   const subjectDigest = report.subject.digest ? normalizeDigest(report.subject.digest) : undefined;
   return {
     report,
-    kind: report.kind,
+    kind: report.kind.replace(/\./g, '-'),
     verdict: report.verdict,
     facts: factsOf(report),
     digest: sha256(canonical),
     ...(subjectDigest ? { subjectDigest } : {}),
     adapter: adapter?.name ?? 'report',
   };
-}
-
-// Some domains name their reports `area.check` (privacy.membership-audit); the gate language reads a kind as
-// one word before the first dot, so such a kind is stored with dashes (privacy-membership-audit).
-function dashedKind(obj: Record<string, unknown>): Record<string, unknown> {
-  const k = obj.kind;
-  return typeof k === 'string' && /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$/.test(k)
-    ? { ...obj, kind: k.replace(/\./g, '-') }
-    : obj;
 }
 
 function normalizeDigest(d: string): string {
