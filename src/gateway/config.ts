@@ -28,6 +28,11 @@ const ModelSchema = z
   .strictObject({
     /** An ONNX file served in this process. */
     path: z.string().min(1).optional(),
+    /**
+     * Key-encryption key (a key file or env:VAR) for a model encrypted with `warden encrypt`:
+     * it is decrypted in memory, never written to disk, and its signature covers the plaintext.
+     */
+    kek: z.string().min(1).optional(),
     /** Or an upstream Open Inference Protocol v2 server. */
     upstream: z.url().optional(),
     upstreamModel: z.string().min(1).optional(),
