@@ -105,6 +105,28 @@ describe('buildModelReport', () => {
     expect(r.coverage.owaspLlm.find((c) => c.id === 'LLM01:2025')).toMatchObject({ findings: 0, metrics: 0 });
   });
 
+  it('maps outputs the registry reads through adapters (attack --json, dp epsilon --json)', async () => {
+    await registerModel(reg, makeModel(dir, 'v3', 3), { name: 'credit', actor: 'dana' });
+    const attack = {
+      attack: 'pgd',
+      eps: 0.1,
+      norm: 'inf',
+      examples: 100,
+      cleanAccuracy: 0.9,
+      robustAccuracy: 0.6,
+    };
+    await reg.addEvidence('credit@3', attack, 'dana');
+    await reg.addEvidence('credit@3', { accountant: 'rdp', epsilon: 2.9, delta: 1e-5, steps: 468 }, 'dana');
+    const r3 = await buildModelReport(reg, 'credit@3');
+    expect(r3.evidence.map((e) => e.kind).sort()).toEqual(['attack', 'dp']);
+    const robust = r3.metrics.find((m) => m.kind === 'attack' && m.name === 'robustAccuracy')!;
+    expect(robust).toMatchObject({ value: 0.6, mapping: { owasp: ['ML01:2023'], nist: ['MEASURE 2.7'] } });
+    const eps = r3.metrics.find((m) => m.kind === 'dp' && m.name === 'epsilon')!;
+    expect(eps.mapping.atlas).toEqual(['AML.T0024.000', 'AML.T0024.001']);
+    expect(r3.report.metrics['dp.epsilon']).toBe(2.9);
+    expect(r3.coverage.owaspMl.find((c) => c.id === 'ML03:2023')!.metrics).toBeGreaterThan(0);
+  });
+
   it('flags an unsigned version and throws typed errors for unknown versions', async () => {
     const u = await buildModelReport(reg, 'credit@2');
     expect(u.findings.map((f) => f.id)).toEqual(['model.unsigned']);
