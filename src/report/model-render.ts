@@ -102,10 +102,12 @@ export function renderModelTable(r: ModelReport): string {
     '',
     ...r.controls.map((c) => `  ${c.status.toUpperCase().padEnd(5)} ${c.control}: ${c.detail}`),
     '',
-    ...r.evidence.map(
-      (x) =>
-        `  #${String(x.id).padEnd(4)} ${x.kind.padEnd(26)} ${x.verdict.padEnd(5)} ${x.findings} finding(s)`,
-    ),
+    ...r.evidence.map((x) => {
+      // a few of the evidence's own numbers, so the terminal view shows what was measured
+      const ms = r.metrics.filter((m) => m.evidenceId === x.id).slice(0, 4);
+      const shown = ms.map((m) => `${m.name}=${Number(m.value.toPrecision(4))}`).join(' ');
+      return `  #${String(x.id).padEnd(4)} ${x.kind.padEnd(26)} ${x.verdict.padEnd(5)} ${x.findings} finding(s)${shown ? `  ${shown}` : ''}`;
+    }),
     ...(r.evidence.length ? [] : ['  no evidence attached']),
     '',
     ...r.findings
