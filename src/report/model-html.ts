@@ -78,6 +78,9 @@ export function renderModelHtml(r: ModelReport): string {
       'No controls.',
     ),
     '<h2>Evidence</h2>',
+    r.evidenceOmitted
+      ? `<p class="mut">${r.evidenceOmitted} older evidence report(s) are not included.</p>`
+      : '',
     table(
       ['#', 'kind', 'verdict', 'subject', 'findings', 'added', 'maps to'],
       r.evidence.map((x) => [

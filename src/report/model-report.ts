@@ -76,6 +76,8 @@ export interface ModelReport {
   evidence: EvidenceEntry[];
   findings: MappedFinding[];
   findingsTruncated: boolean;
+  /** Evidence pieces left out because the version holds more than MAX_REPORT_EVIDENCE (the oldest go). */
+  evidenceOmitted: number;
   metrics: MetricRow[];
   controls: ControlRow[];
   coverage: Record<'owaspMl' | 'owaspLlm' | 'atlas' | 'nist', CoverageRow[]>;
@@ -240,6 +242,7 @@ export async function buildModelReport(
     evidence,
     findings: kept,
     findingsTruncated: kept.length < findings.length,
+    evidenceOmitted: v.evidence.length - pieces.length,
     metrics,
     controls,
     coverage: {
