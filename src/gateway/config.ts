@@ -131,6 +131,12 @@ export const GatewayConfigSchema = z.strictObject({
       maxBacklog: z.int().min(100).max(10_000_000).default(100_000),
     })
     .default({ batchSize: 500, flushMs: 20, maxBacklog: 100_000 }),
+  registry: z
+    .strictObject({
+      /** Mount the registry's HTTP API under /api/registry (same store, same auth and RBAC). */
+      api: z.boolean().default(true),
+    })
+    .default({ api: true }),
   models: z.record(Name, ModelSchema).default({}),
   /** OpenAI-compatible upstreams, served through the guard at /v1/chat/completions. */
   openai: z

@@ -14,6 +14,7 @@ import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './stages/
 import { harden } from './stages/harden.js';
 import { validateInfer } from './stages/validate.js';
 import { mountOpenAI, type ChatRoute } from './openai.js';
+import { RegistryApi } from './registry-api.js';
 
 /** Per-request facts the audit record and metrics need. */
 interface Ctx {
@@ -40,6 +41,7 @@ export class Gateway {
     readonly models: Map<string, ServedModel>,
     readonly chats: Map<string, ChatRoute>,
     readonly metrics: GatewayMetrics,
+    readonly registryApi?: RegistryApi,
   ) {
     this.auth = {
       keys: new ApiKeys(store, config.auth.keyCacheMs),
@@ -66,7 +68,11 @@ export class Gateway {
         Promise.all([...models.values()].map((m) => m.backend.close())).then(() => undefined),
       );
       const chats = mountOpenAI(config);
-      const gw = new Gateway(config, store, audit, limiter, models, chats, new GatewayMetrics());
+      const registryApi = config.registry.api
+        ? await RegistryApi.on(store, config.limits.maxBodyBytes)
+        : undefined;
+      const metrics = new GatewayMetrics();
+      const gw = new Gateway(config, store, audit, limiter, models, chats, metrics, registryApi);
       for (const [name, m] of models)
         gw.record({
           actor: 'gateway',
@@ -123,6 +129,7 @@ export class Gateway {
         res.end(text);
       });
     }
+    if (this.registryApi?.owns(path)) return this.registry(ctx, this.registryApi);
     const chat = this.chats.get(path);
     if (chat) return this.chat(ctx, chat);
     const m = MODEL_ROUTE.exec(path);
@@ -266,6 +273,19 @@ export class Gateway {
       chat.handler(ctx.req, ctx.res);
     });
     this.finish(ctx, ctx.res.statusCode, ctx.res.statusCode < 400 ? 'allow' : 'deny');
+  }
+
+  /** The registry API: authorized here by the route's permission, answered and refused by the registry. */
+  private async registry(ctx: Ctx, api: RegistryApi): Promise<void> {
+    const r = api.route(ctx.req.method ?? 'GET', ctx.route);
+    ctx.action = r.action;
+    ctx.resource = r.resource;
+    const p = await this.admit(ctx, r.permission);
+    const outcome = await api.serve(ctx.req, ctx.res, p);
+    if (outcome.code) ctx.detail.code = outcome.code;
+    if (outcome.reason) ctx.detail.reason = outcome.reason.slice(0, 300);
+    const status = ctx.res.statusCode;
+    this.finish(ctx, status, status < 400 ? 'allow' : status >= 500 ? 'error' : 'deny');
   }
 
   private async ready(ctx: Ctx): Promise<void> {
