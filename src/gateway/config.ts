@@ -28,6 +28,10 @@ const ModelSchema = z
   .strictObject({
     /** An ONNX file served in this process. */
     path: z.string().min(1).optional(),
+    /** Or a registry version, `NAME@ALIAS` or `NAME@N`, admitted only if its gate passes and digests match. */
+    registry: z.string().min(3).max(256).optional(),
+    /** The gate a registry version must pass (default: its alias, or `production` for `NAME@N`). */
+    gate: z.string().min(1).max(64).optional(),
     /** Or an upstream Open Inference Protocol v2 server. */
     upstream: z.url().optional(),
     upstreamModel: z.string().min(1).optional(),
@@ -59,8 +63,8 @@ const ModelSchema = z
       })
       .optional(),
   })
-  .refine((m) => !!m.path !== !!m.upstream, {
-    message: 'a model needs exactly one of "path" and "upstream"',
+  .refine((m) => [m.path, m.upstream, m.registry].filter(Boolean).length === 1, {
+    message: 'a model needs exactly one of "path", "upstream" and "registry"',
   });
 
 const JwtSchema = z.strictObject({

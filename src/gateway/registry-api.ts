@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Store } from '../core/store/index.js';
 import {
   MAX_EVIDENCE_BYTES,
-  Registry,
+  type Registry,
   createRegistryHandler,
   registryRoute,
   type RegistryHandler,
@@ -35,11 +34,6 @@ export class RegistryApi {
       prefix: REGISTRY_PREFIX,
       maxBodyBytes: Math.min(maxBodyBytes, MAX_EVIDENCE_BYTES),
     });
-  }
-
-  /** Opens the registry in the gateway's store (migrating it). */
-  static async on(store: Store, maxBodyBytes: number): Promise<RegistryApi> {
-    return new RegistryApi(await Registry.on(store), maxBodyBytes);
   }
 
   owns(path: string): boolean {

@@ -15,6 +15,7 @@ import { harden } from './stages/harden.js';
 import { validateInfer } from './stages/validate.js';
 import { mountOpenAI, type ChatRoute } from './openai.js';
 import { RegistryApi } from './registry-api.js';
+import { Registry } from '../registry/index.js';
 
 /** Per-request facts the audit record and metrics need. */
 interface Ctx {
@@ -26,6 +27,19 @@ interface Ctx {
   resource: string;
   principal?: Principal;
   detail: Record<string, unknown>;
+}
+
+/** Audits a model the gateway refused to load, with the code and what the checks found. */
+function refuseModel(audit: AuditLog, name: string, e: unknown, facts: Record<string, unknown>): void {
+  const err = toWardenError(e);
+  audit.record({
+    actor: 'gateway',
+    action: 'model.refused',
+    resource: name,
+    decision: 'deny',
+    status: 0,
+    detail: { code: err.code, reason: err.message.slice(0, 500), ...facts },
+  });
 }
 
 const MODEL_ROUTE = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?$/;
@@ -63,14 +77,23 @@ export class Gateway {
         : new MemoryRateLimiter();
       closers.push(() => limiter.close());
       const audit = new AuditLog(store, config.audit);
-      const models = await loadModels(config);
+      const needsRegistry =
+        config.registry.api || Object.values(config.models).some((m) => m.registry !== undefined);
+      const registry = needsRegistry ? await Registry.on(store) : undefined;
+      const models = await loadModels(config, {
+        ...(registry ? { registry } : {}),
+        refused: (name, e, facts) => refuseModel(audit, name, e, facts),
+      }).catch(async (e: unknown) => {
+        // the refusal must reach the chain before the store closes
+        await audit.close().catch(() => {});
+        throw e;
+      });
       closers.push(() =>
         Promise.all([...models.values()].map((m) => m.backend.close())).then(() => undefined),
       );
       const chats = mountOpenAI(config);
-      const registryApi = config.registry.api
-        ? await RegistryApi.on(store, config.limits.maxBodyBytes)
-        : undefined;
+      const registryApi =
+        registry && config.registry.api ? new RegistryApi(registry, config.limits.maxBodyBytes) : undefined;
       const metrics = new GatewayMetrics();
       const gw = new Gateway(config, store, audit, limiter, models, chats, metrics, registryApi);
       for (const [name, m] of models)
