@@ -133,8 +133,10 @@ export const GatewayConfigSchema = z.strictObject({
       batchSize: z.int().min(1).max(10_000).default(500),
       flushMs: z.int().min(1).max(60_000).default(20),
       maxBacklog: z.int().min(100).max(10_000_000).default(100_000),
+      /** Hash and write batches on a separate thread with its own store connection. */
+      thread: z.boolean().default(true),
     })
-    .default({ batchSize: 500, flushMs: 20, maxBacklog: 100_000 }),
+    .default({ batchSize: 500, flushMs: 20, maxBacklog: 100_000, thread: true }),
   registry: z
     .strictObject({
       /** Mount the registry's HTTP API under /api/registry (same store, same auth and RBAC). */

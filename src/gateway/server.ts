@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { VERSION, WardenError, toWardenError } from '../core/index.js';
 import { readJsonBody, sendError, sendJson, statusForError } from '../core/http.js';
 import { openStore, type Store } from '../core/store/index.js';
-import { AuditLog, type AuditEvent } from './audit/index.js';
+import { AuditLog, workerWriter, type AuditEvent } from './audit/index.js';
 import { ApiKeys, JwtAuthenticator, authenticate, type Authenticators } from './auth/index.js';
 import type { GatewayConfig } from './config.js';
 import { gatewayError } from './errors.js';
@@ -76,17 +76,18 @@ export class Gateway {
         ? await RedisRateLimiter.connect(config.redis)
         : new MemoryRateLimiter();
       closers.push(() => limiter.close());
-      const audit = new AuditLog(store, config.audit);
+      const writer =
+        config.audit.thread && !config.store.includes(':memory:')
+          ? await workerWriter(config.store)
+          : undefined;
+      const audit = new AuditLog(store, { ...config.audit, ...(writer ? { writer } : {}) });
+      closers.push(() => audit.close());
       const needsRegistry =
         config.registry.api || Object.values(config.models).some((m) => m.registry !== undefined);
       const registry = needsRegistry ? await Registry.on(store) : undefined;
       const models = await loadModels(config, {
         ...(registry ? { registry } : {}),
         refused: (name, e, facts) => refuseModel(audit, name, e, facts),
-      }).catch(async (e: unknown) => {
-        // the refusal must reach the chain before the store closes
-        await audit.close().catch(() => {});
-        throw e;
       });
       closers.push(() =>
         Promise.all([...models.values()].map((m) => m.backend.close())).then(() => undefined),
