@@ -30,7 +30,7 @@ export const FULL_SIZES: DemoSizes = {
   train: 8000,
   test: 2000,
   baselineEpochs: 20,
-  advEpochs: 20,
+  advEpochs: 30,
   advSteps: 10,
   dpEpochs: 20,
   dpBatch: 256,
@@ -45,14 +45,14 @@ export const FULL_SIZES: DemoSizes = {
 };
 
 export const QUICK_SIZES: DemoSizes = {
-  train: 3000,
-  test: 600,
-  baselineEpochs: 8,
-  advEpochs: 8,
+  train: 4000,
+  test: 1000,
+  baselineEpochs: 10,
+  advEpochs: 12,
   advSteps: 5,
-  dpEpochs: 8,
+  dpEpochs: 10,
   dpBatch: 200,
-  attackExamples: 300,
+  attackExamples: 500,
   pgdSteps: 10,
   pgdRestarts: 1,
   bootstrap: 50,
@@ -79,14 +79,23 @@ export const DemoOptionsSchema = z.strictObject({
   /** DP-SGD target (epsilon, delta). */
   targetEpsilon: z.number().positive().max(100).default(8),
   delta: z.number().positive().max(0.01).default(1e-5),
-  /** The production gate's robust-accuracy floor at the larger eps (PGD). */
-  minRobustAccuracy: z.number().min(0).max(1).default(0.1),
-  minCleanAccuracy: z.number().min(0).max(1).default(0.85),
+  /** The production gate's robust-accuracy floor at the larger eps (PGD); default 0.1 (0.05 with quick). */
+  minRobustAccuracy: z.number().min(0).max(1).optional(),
+  /** The production gate's clean-accuracy floor; default 0.85 (0.8 with quick, whose models train less). */
+  minCleanAccuracy: z.number().min(0).max(1).optional(),
   seed: z.int().min(0).default(0),
   threads: z.int().min(1).max(64).default(1),
 });
 export type DemoOptionsInput = z.input<typeof DemoOptionsSchema>;
-export type DemoOptions = z.infer<typeof DemoOptionsSchema> & { sizes: DemoSizes; workDir: string };
+export type DemoOptions = Omit<
+  z.infer<typeof DemoOptionsSchema>,
+  'minRobustAccuracy' | 'minCleanAccuracy'
+> & {
+  sizes: DemoSizes;
+  workDir: string;
+  minRobustAccuracy: number;
+  minCleanAccuracy: number;
+};
 
 /** Validates the options and resolves the sizes and the absolute work directory. */
 export function parseDemoOptions(input: DemoOptionsInput): DemoOptions {
@@ -96,5 +105,11 @@ export function parseDemoOptions(input: DemoOptionsInput): DemoOptions {
   const o = r.data;
   if (o.eps[0] >= o.eps[1])
     throw new WardenError('USAGE', 'the first eps must be smaller than the second', { kind: 'usage' });
-  return { ...o, sizes: o.quick ? QUICK_SIZES : FULL_SIZES, workDir: resolve(o.dir) };
+  return {
+    ...o,
+    sizes: o.quick ? QUICK_SIZES : FULL_SIZES,
+    workDir: resolve(o.dir),
+    minRobustAccuracy: o.minRobustAccuracy ?? (o.quick ? 0.05 : 0.1),
+    minCleanAccuracy: o.minCleanAccuracy ?? (o.quick ? 0.8 : 0.85),
+  };
 }

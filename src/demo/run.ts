@@ -7,7 +7,7 @@ import { calibrateThreshold, startDemoGateway, type DemoGateway } from './gatewa
 import { observeGateway } from './observe.js';
 import { parseDemoOptions, type DemoOptionsInput } from './options.js';
 import { Progress, type ProgressSink } from './progress.js';
-import { registerVariants, MODEL_NAME } from './registry.js';
+import { registerVariants, resolveServed, MODEL_NAME } from './registry.js';
 import { buildSummary, type DemoSummary } from './summary.js';
 import { renderTable, type TableRow } from './table.js';
 import { sendTraffic } from './traffic.js';
@@ -148,9 +148,11 @@ export async function runDemo(input: DemoOptionsInput, io: DemoIo): Promise<Demo
     9,
     'Serve the promoted model through the gateway; benign traffic, extraction attack, prompt injection',
   );
-  const served = outcome.promoted;
-  const art = artifacts.find((a) => a.variant === served?.variant) ?? artifacts[0];
-  const servedVariant = variants.find((v) => v.name === art?.variant) ?? baseline;
+  const alias = outcome.promoted?.alias ?? 'staging';
+  const reg2 = await Registry.open(store);
+  const served = await resolveServed(reg2, alias).finally(() => reg2.close());
+  const servedVariant =
+    variants.find((v) => v.name === outcome.versions.find((x) => x.ref === served.ref)?.variant) ?? baseline;
   const cal = await calibrateThreshold(servedVariant.bytes, data.train, o);
   let upstream: ChatUpstream | undefined;
   let gw: DemoGateway | undefined;
@@ -158,7 +160,7 @@ export async function runDemo(input: DemoOptionsInput, io: DemoIo): Promise<Demo
     upstream = await startChatUpstream();
     gw = await startDemoGateway(o, {
       store,
-      modelPath: art?.path ?? '',
+      modelPath: served.path,
       publicKeyPath: key.publicPath,
       upstream: upstream.url,
       ...cal,

@@ -132,7 +132,8 @@ export async function trainAdversarial(
 /**
  * DP-SGD from scratch to the target epsilon (a private model cannot start from the non-private baseline's
  * weights: they already saw the data). With `adversarial`, every Poisson-sampled batch is replaced by its PGD
- * examples against the current private weights (after a clean warm-up), which keeps the same accounting.
+ * examples against the current private weights (after a clean warm-up, eps ramping up to the smaller
+ * budget), which keeps the same accounting.
  */
 export async function trainPrivate(
   data: Dataset,
@@ -144,10 +145,12 @@ export async function trainPrivate(
   const model = Model.create(ARCHITECTURE, o.seed);
   const { dpEpochs: epochs, dpBatch: batchSize } = o.sizes;
   const total = stepsFromEpochs(epochs, batchSize / data.size);
-  const levels = epsLevels(o.eps);
+  // Under DP noise the small MLP has no room for the large budget (trained up to it, it falls to ~60% clean
+  // accuracy with little robustness): the private variant ramps only to the smaller eps.
+  const levels = [o.eps[0] / 2, o.eps[0]];
   const pert = adversarial
     ? await rampedPerturber(model, levels, o.sizes.advSteps, total, {
-        warmup: 0.2,
+        warmup: 0.3,
         seed: o.seed,
         threads: o.threads,
       })
@@ -158,6 +161,9 @@ export async function trainPrivate(
       epochs,
       batchSize,
       maxGradNorm: 1,
+      // plain SGD at lr 1 on the clipped, noised mean: what reaches ~93% at epsilon 8 (docs/benchmarks.md)
+      optimizer: 'sgd',
+      lr: 1,
       targetEpsilon: o.targetEpsilon,
       delta: o.delta,
       threads: o.threads,
