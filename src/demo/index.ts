@@ -14,4 +14,4 @@ export { renderTable, type TableRow } from './table.js';
 export { scanSamples, type SampleScan } from './artifacts.js';
 export { demoData, MNIST_DIR, type DemoData } from './data.js';
 export { demoPolicy, MODEL_NAME, PRINCIPALS } from './registry.js';
-export { freshWorkDir, MARKER } from './workdir.js';
+export { freshWorkDir, MARKER } from './options.js';

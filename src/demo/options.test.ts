@@ -1,8 +1,10 @@
-import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { isWardenError } from '../core/index.js';
 import { parsePromotionPolicy } from '../registry/index.js';
-import { FULL_SIZES, QUICK_SIZES, parseDemoOptions } from './options.js';
+import { FULL_SIZES, MARKER, QUICK_SIZES, freshWorkDir, parseDemoOptions } from './options.js';
 import { demoPolicy } from './registry.js';
 
 const usage = (fn: () => unknown) => {
@@ -42,5 +44,38 @@ describe('demo options', () => {
     expect(p.gates.production).toHaveLength(clauses.length);
     expect(clauses).toContain('robustness[attack=pgd,eps=0.3].robustAccuracy >= 0.2');
     expect(p.open).toEqual(['staging']);
+  });
+});
+
+const tmp = mkdtempSync(join(tmpdir(), 'warden-demo-workdir-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('freshWorkDir', () => {
+  it('creates a missing folder with the marker', () => {
+    const dir = join(tmp, 'new', 'nested');
+    freshWorkDir(dir);
+    expect(readdirSync(dir)).toEqual([MARKER]);
+  });
+
+  it("clears a previous demo's folder", () => {
+    const dir = join(tmp, 'again');
+    freshWorkDir(dir);
+    writeFileSync(join(dir, 'old.onnx'), 'x');
+    freshWorkDir(dir);
+    expect(readdirSync(dir)).toEqual([MARKER]);
+  });
+
+  it('refuses a non-empty folder it did not make, and leaves it alone', () => {
+    const dir = join(tmp, 'user');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'precious.txt'), 'keep');
+    let err: unknown;
+    try {
+      freshWorkDir(dir);
+    } catch (e) {
+      err = e;
+    }
+    expect(isWardenError(err) && err.kind === 'usage').toBe(true);
+    expect(existsSync(join(dir, 'precious.txt'))).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { WardenError } from '../core/index.js';
 
@@ -112,4 +113,26 @@ export function parseDemoOptions(input: DemoOptionsInput): DemoOptions {
     minRobustAccuracy: o.minRobustAccuracy ?? (o.quick ? 0.05 : 0.1),
     minCleanAccuracy: o.minCleanAccuracy ?? (o.quick ? 0.8 : 0.85),
   };
+}
+
+/** Marks a folder as the demo's, so that a later run may clear it and nothing else. */
+export const MARKER = '.warden-demo';
+
+/**
+ * Creates the work directory fresh: a previous demo's folder (it holds the marker) is cleared; any other
+ * non-empty folder is refused rather than deleted.
+ */
+export function freshWorkDir(dir: string): void {
+  if (existsSync(dir)) {
+    const entries = readdirSync(dir);
+    if (entries.length > 0 && !entries.includes(MARKER))
+      throw new WardenError(
+        'USAGE',
+        `${dir} exists and was not made by warden demo; choose another folder with --dir`,
+        { kind: 'usage' },
+      );
+    rmSync(dir, { recursive: true, force: true });
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, MARKER), 'made by warden demo; the next run clears this folder\n');
 }

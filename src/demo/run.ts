@@ -4,16 +4,14 @@ import { demoKey, exportArtifacts, scanSamples, type Artifact, type SampleScan }
 import { demoData } from './data.js';
 import { attackVariant, auditMembership, membershipAuc, type Robustness } from './evaluate.js';
 import { calibrateThreshold, startDemoGateway, type DemoGateway } from './gateway.js';
-import { observeGateway } from './observe.js';
-import { parseDemoOptions, type DemoOptionsInput } from './options.js';
+import { freshWorkDir, parseDemoOptions, type DemoOptionsInput } from './options.js';
 import { Progress, type ProgressSink } from './progress.js';
 import { registerVariants, resolveServed, MODEL_NAME } from './registry.js';
 import { buildSummary, type DemoSummary } from './summary.js';
 import { renderTable, type TableRow } from './table.js';
-import { sendTraffic } from './traffic.js';
+import { observeGateway, sendTraffic } from './traffic.js';
 import { trainAdversarial, trainBaseline, trainPrivate, type Variant } from './train.js';
 import { startChatUpstream, type ChatUpstream } from './upstream.js';
-import { freshWorkDir } from './workdir.js';
 
 /** Where the demo writes: progress (stderr) and the human-readable results. */
 export interface DemoIo {

@@ -3,11 +3,10 @@ import type { Artifact, SampleScan } from './artifacts.js';
 import type { DemoData } from './data.js';
 import { membershipAuc } from './evaluate.js';
 import type { DemoGateway } from './gateway.js';
-import type { GatewayObservation } from './observe.js';
 import type { DemoOptions } from './options.js';
 import { MODEL_NAME, type RegistryOutcome } from './registry.js';
 import type { TableRow } from './table.js';
-import type { TrafficResult } from './traffic.js';
+import type { GatewayObservation, TrafficResult } from './traffic.js';
 import type { Variant } from './train.js';
 
 /** Every number the demo measured, machine-readable (`warden demo --json`). */
