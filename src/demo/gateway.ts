@@ -50,15 +50,17 @@ export async function calibrateThreshold(
 }
 
 /**
- * Serves the promoted version through the gateway in this process: signature required (the run's public
- * key), inputs range-checked to [0, 1], answers hardened to the top 3 labels with 2-decimal scores, PRADA
+ * Serves the promoted version through the gateway in this process, loaded from the registry by its alias:
+ * admitted only if its gate passes now, its files match the registered digests and its stored signature
+ * verifies with the run's public key. Inputs range-checked to [0, 1], answers hardened to the top 3 labels with 2-decimal scores, PRADA
  * extraction detection blocking an alarmed principal, and the chat upstream behind the guard.
  */
 export async function startDemoGateway(
   o: DemoOptions,
   s: {
     store: string;
-    modelPath: string;
+    /** The registry reference served, e.g. mnist-digits@production. */
+    ref: string;
     publicKeyPath: string;
     upstream: string;
     threshold: number;
@@ -72,7 +74,7 @@ export async function startDemoGateway(
     signature: { require: true, publicKey: s.publicKeyPath },
     models: {
       [MODEL_NAME]: {
-        path: s.modelPath,
+        registry: s.ref,
         ranges: { input: { min: 0, max: 1 } },
         output: { mode: 'top-k', topK: 3, decimals: 2 },
         extraction: { enabled: true, threshold: s.threshold, action: 'block' },

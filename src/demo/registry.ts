@@ -3,8 +3,6 @@ import {
   Registry,
   describeDataset,
   registerModel,
-  registryError,
-  verifyArtifacts,
   type AuditVerdict,
   type GateResult,
   type PromotionPolicyInput,
@@ -156,23 +154,4 @@ export async function registerVariants(
     promoted,
     audit: await reg.verifyAudit(),
   };
-}
-
-/**
- * What the gateway should load for `MODEL_NAME@alias`, as a deployment would ask the registry: the alias's
- * gate is evaluated again on today's evidence, and the files on disk are re-hashed against the digests
- * recorded at registration.
- */
-export async function resolveServed(
-  reg: Registry,
-  alias: string,
-): Promise<{ ref: string; path: string; gatePassed: boolean; filesMatch: boolean }> {
-  const r = await reg.resolveAlias(`${MODEL_NAME}@${alias}`);
-  const check = await verifyArtifacts(reg, r.version.ref);
-  if (!check.ok)
-    throw registryError(
-      'REGISTRY_ARTIFACT_MISMATCH',
-      `${r.version.ref}: files differ from the registered digests (${check.mismatches.map((m) => m.name).join(', ')})`,
-    );
-  return { ref: r.version.ref, path: r.version.uri, gatePassed: r.gate.passed, filesMatch: check.ok };
 }

@@ -6,7 +6,7 @@ import { attackVariant, auditMembership, membershipAuc, type Robustness } from '
 import { calibrateThreshold, startDemoGateway, type DemoGateway } from './gateway.js';
 import { freshWorkDir, parseDemoOptions, type DemoOptionsInput } from './options.js';
 import { Progress, type ProgressSink } from './progress.js';
-import { registerVariants, resolveServed, MODEL_NAME } from './registry.js';
+import { registerVariants, MODEL_NAME } from './registry.js';
 import { buildSummary, type DemoSummary } from './summary.js';
 import { renderTable, type TableRow } from './table.js';
 import { observeGateway, sendTraffic } from './traffic.js';
@@ -146,11 +146,8 @@ export async function runDemo(input: DemoOptionsInput, io: DemoIo): Promise<Demo
     9,
     'Serve the promoted model through the gateway; benign traffic, extraction attack, prompt injection',
   );
-  const alias = outcome.promoted?.alias ?? 'staging';
-  const reg2 = await Registry.open(store);
-  const served = await resolveServed(reg2, alias).finally(() => reg2.close());
-  const servedVariant =
-    variants.find((v) => v.name === outcome.versions.find((x) => x.ref === served.ref)?.variant) ?? baseline;
+  const servedRef = outcome.promoted ? `${MODEL_NAME}@${outcome.promoted.alias}` : `${MODEL_NAME}@staging`;
+  const servedVariant = variants.find((v) => v.name === outcome.promoted?.variant) ?? baseline;
   const cal = await calibrateThreshold(servedVariant.bytes, data.train, o);
   let upstream: ChatUpstream | undefined;
   let gw: DemoGateway | undefined;
@@ -158,7 +155,7 @@ export async function runDemo(input: DemoOptionsInput, io: DemoIo): Promise<Demo
     upstream = await startChatUpstream();
     gw = await startDemoGateway(o, {
       store,
-      modelPath: served.path,
+      ref: servedRef,
       publicKeyPath: key.publicPath,
       upstream: upstream.url,
       ...cal,
