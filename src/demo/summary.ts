@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { MembershipAudit } from '../privacy/index.js';
 import type { Artifact, SampleScan } from './artifacts.js';
 import type { DemoData } from './data.js';
@@ -172,7 +173,7 @@ export function renderSummary(s: DemoSummary): string {
     '',
     `Work directory: ${s.workDir} (models, signatures, keys, sample set; store ${s.store})`,
     `  warden registry list --store ${s.store}`,
-    `  warden serve --store ${s.store} --model ${MODEL_NAME}=${s.variants.find((v) => v.variant === p?.variant)?.artifact.path ?? 'MODEL.onnx'}`,
+    `  warden serve --store ${s.store} --model ${s.gateway.served ?? `${MODEL_NAME}@production`} --require-signature --public-key ${join(s.workDir, 'keys', 'signing-key.pub')}`,
     `Dashboard: ${s.dashboard.url}  (log in with the API key of ${s.dashboard.principal}: ${s.dashboard.apiKey})`,
     `Total ${s.seconds.total?.toFixed(0) ?? '?'} s.`,
   );
