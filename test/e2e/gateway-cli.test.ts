@@ -1,38 +1,16 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/core/store/index.js';
-import { CLI, EXAMPLE_MODEL } from './gateway-helpers.js';
+import { CLI, EXAMPLE_MODEL, serveCli } from './gateway-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'warden-gw-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const warden = (...args: string[]) => spawnSync('node', [CLI, ...args], { encoding: 'utf8' });
 
-/** Starts `warden serve`; resolves with its URL, or with its exit code and stderr when it refuses to start. */
-function serve(
-  ...args: string[]
-): Promise<{ url?: string; code?: number | null; stderr: string; stop: () => Promise<void> }> {
-  const child = spawn('node', [CLI, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const stop = () =>
-    new Promise<void>((r) => {
-      if (child.exitCode !== null) return r();
-      child.once('exit', () => r());
-      child.kill('SIGTERM');
-    });
-  return new Promise((resolve) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http\S+)/.exec(out);
-      if (m) resolve({ url: m[1]!, stderr, stop });
-    });
-    child.once('exit', (code) => resolve({ code, stderr, stop }));
-  });
-}
+const serve = serveCli;
 
 describe('warden keys and audit', () => {
   const store = `sqlite:${join(dir, 'cli.db')}`;
@@ -162,5 +140,46 @@ describe('warden serve', () => {
     );
     expect(badModel.code).toBe(2);
     expect(badModel.stderr).toContain('GATEWAY_MODEL_INVALID');
+  });
+});
+
+describe('warden extraction calibrate', () => {
+  it('calibrates the PRADA threshold on simulated benign clients and checks it on held-out ones and a thief', () => {
+    const r = warden(
+      'extraction',
+      'calibrate',
+      '--model',
+      EXAMPLE_MODEL,
+      '--data',
+      'mnist',
+      '--clients',
+      '3',
+      '--queries',
+      '800',
+      '--json',
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      threshold: number;
+      minBenignW: number;
+      heldOutAlarms: number;
+      attackFlaggedAt: number | null;
+    };
+    expect(out.threshold).toBeLessThan(out.minBenignW);
+    expect(out.heldOutAlarms).toBe(0);
+    expect(out.attackFlaggedAt).toBeGreaterThan(0);
+    const missing = warden('extraction', 'calibrate', '--model', join(dir, 'none.onnx'), '--data', 'mnist');
+    expect(missing.status).toBe(2);
+    const badFlag = warden(
+      'extraction',
+      'calibrate',
+      '--model',
+      EXAMPLE_MODEL,
+      '--data',
+      'mnist',
+      '--clients',
+      '0',
+    );
+    expect(badFlag.status).toBe(2);
   });
 });
