@@ -81,8 +81,11 @@ export const POOL_RULES: OpRule[] = [
         xs0.length === 4 &&
         geo.kernel.every((k, d) => k === k0 && geo.strides[d] === k) &&
         geo.pads.every((p) => p === 0) &&
+        geo.dilations.every((d) => d === 1) &&
+        !attrInt(node.attrs, 'ceil_mode', 0) &&
         !node.outputs[1] &&
-        xs0.slice(1).every((d) => d > 0)
+        xs0.slice(1).every((d) => d > 0) &&
+        xs0.slice(2).every((d) => d >= k0)
       )
         return [windowUnpool(g, node.inputs[0] as string, node.outputs[0] as string, gy, xs0, k0)];
       // Other windows: differentiation adds the Indices output to the forward MaxPool.
