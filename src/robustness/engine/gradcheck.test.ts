@@ -304,6 +304,16 @@ describe('autodiff errors', () => {
       expect((e as Error).message).toContain('Round');
     }
   });
+  it('runs a grouped Conv forward but refuses its gradient', () => {
+    const g = new Graph();
+    const x = g.input('x', [1, 2, 4, 4]);
+    const y = g.op1('Conv', [x, g.constant(new Float32Array(8).fill(1), [2, 1, 2, 2])], {
+      group: { i: 2 },
+    });
+    expect(g.shape(y)).toEqual([1, 2, 3, 3]);
+    const loss = g.op1('ReduceSum', [y, g.constantInt([0, 1, 2, 3])], { keepdims: { i: 0 } });
+    expect(() => differentiate(g, loss, [x])).toThrow(/grouped Conv/);
+  });
   it('refuses an unknown op when building', () => {
     const g = new Graph();
     expect(() => g.op1('Einsum', [g.input('x', [2])])).toThrow(/Einsum/);

@@ -130,13 +130,14 @@ function flipKernel(g: Graph, w: string): string {
 export const CONV_RULES: OpRule[] = [
   {
     op: 'Conv',
-    infer: ([x = [], w = []], attrs) => {
-      if (attrInt(attrs, 'group', 1) !== 1)
-        throw robustnessError('UNSUPPORTED_OP', 'grouped Conv is not supported');
-      return [[x[0] ?? -1, w[0] ?? -1, ...spatialOut(x, geometry(attrs, w.slice(2)))]];
-    },
+    infer: ([x = [], w = []], attrs) => [
+      [x[0] ?? -1, w[0] ?? -1, ...spatialOut(x, geometry(attrs, w.slice(2)))],
+    ],
     backward: ({ g, node, gradOut: [gy], inShapes, needs }) => {
       if (!gy) return [];
+      // grouped convolutions run forward (the max-pool gradient emits a depthwise one) but have no gradient
+      if (attrInt(node.attrs, 'group', 1) !== 1)
+        throw robustnessError('UNSUPPORTED_OP', 'gradient of a grouped Conv is not supported');
       const [x, w, b] = node.inputs as [string, string, string | undefined];
       const xs = inShapes[0] ?? [];
       const ws = inShapes[1] ?? [];

@@ -8,7 +8,7 @@ import { ai, geometry, spatialOut } from './conv.js';
  * Max-pool gradient for non-overlapping k x k windows without MaxPool's Indices output. That output runs
  * onnxruntime's scalar, branchy pooling kernel (slower still on adversarial inputs) and keeps the conv output
  * out of the blocked NCHWc layout; here the forward pass keeps the fast one-output MaxPool, and the indices
- * are rebuilt from k*k - 1 strided slices of the input compared with the pooled maximum: each window's first
+ * are rebuilt by comparing k*k - 1 window positions of the input with the pooled maximum: each window's first
  * position (row-major) that holds the maximum, as MaxPool reports it, so ties resolve exactly as before.
  */
 function windowUnpool(g: Graph, x: string, pooled: string, gy: string, xs: Shape, k: number): string {
@@ -37,13 +37,12 @@ function windowUnpool(g: Graph, x: string, pooled: string, gy: string, xs: Shape
       off = o;
       continue;
     }
-    const b = g.op1('Slice', [
-      x,
-      g.constantInt([Math.floor(j / k), j % k]),
-      g.constantInt([ho * k, wo * k]),
-      g.constantInt([2, 3]),
-      g.constantInt([k, k]),
-    ]);
+    // position j of every window, picked by a depthwise stride-k conv with a one-hot kernel (x*1 plus zeros:
+    // exact for finite inputs); onnxruntime runs it in the blocked layout the conv output is already in,
+    // where strided Slices needed that output reordered to NCHW first and ran a generic copy loop
+    const kern = new Float32Array(c * k * k);
+    for (let ch = 0; ch < c; ch++) kern[ch * k * k + j] = 1;
+    const b = g.op1('Conv', [x, g.constant(kern, [c, 1, k, k])], { strides: ai([k, k]), group: { i: c } });
     off = g.op1('Where', [g.op1('Equal', [b, pooled]), o, off]);
   }
   const idx = g.op1('Add', [base, off as string]);
