@@ -63,17 +63,20 @@ export async function runDemo(input: DemoOptionsInput, io: DemoIo): Promise<Demo
   );
 
   s = pr.step(4, 'Harden: PGD adversarial training, DP-SGD, and both');
-  const sub = (label: string, k: number) => ({
-    update: (d: number, t: number, note?: string) => s.update(k * t + d, 3 * t, `${label}: ${note ?? ''}`),
+  // four equal parts of one bar: three trainings, then the attacks on the three hardened variants
+  const part = (k: number, label: string) => ({
+    update: (d: number, t: number, note?: string) =>
+      s.update(k * t + d, 4 * t, `${label}${note ? `: ${note}` : ''}`),
     done: () => 0,
   });
   const variants: Variant[] = [baseline];
-  variants.push(await trainAdversarial(baseline, data.train, o, sub('pgd-at', 0)));
-  variants.push(await trainPrivate(data.train, o, sub('dp-sgd', 1), false));
-  variants.push(await trainPrivate(data.train, o, sub('dp-pgd-at', 2), true));
+  variants.push(await trainAdversarial(baseline, data.train, o, part(0, 'pgd-at')));
+  variants.push(await trainPrivate(data.train, o, part(1, 'dp-sgd'), false));
+  variants.push(await trainPrivate(data.train, o, part(2, 'dp-pgd-at'), true));
   const hardened = variants.slice(1);
   const tally = attackTotal(hardened.length);
-  for (const v of hardened) robustness.set(v.name, await attackVariant(v, data.test, o, s, tally));
+  for (const v of hardened)
+    robustness.set(v.name, await attackVariant(v, data.test, o, part(3, 'attacks'), tally));
   seconds.harden = s.done(hardened.map((v) => `${v.name} ${v.trainSeconds.toFixed(0)} s`).join(', '));
 
   s = pr.step(5, 'Membership-inference audit of every variant');
