@@ -151,7 +151,7 @@ export async function runDemo(input: DemoOptionsInput, io: DemoIo): Promise<Demo
   );
   const servedRef = outcome.promoted ? `${MODEL_NAME}@${outcome.promoted.alias}` : `${MODEL_NAME}@staging`;
   const servedVariant = variants.find((v) => v.name === outcome.promoted?.variant) ?? baseline;
-  const cal = await calibrateThreshold(servedVariant.bytes, data.train, o);
+  const cal = await calibrateThreshold(servedVariant.bytes, data.test, o);
   let upstream: ChatUpstream | undefined;
   let gw: DemoGateway | undefined;
   try {
