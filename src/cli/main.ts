@@ -8,6 +8,7 @@ import { registerRegistry } from './commands/registry.js';
 import { registerDpTrain } from './commands/dp-train.js';
 import { registerAuditMembership } from './commands/audit-membership.js';
 import { registerData } from './commands/data.js';
+import { registerExtraction } from './commands/extraction.js';
 import { registerGateway } from './commands/gateway.js';
 import { registerDrift } from './commands/drift.js';
 import { registerFairness } from './commands/fairness.js';
@@ -210,6 +211,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
 
   registerDp(program, setExit);
   registerGateway(program, setExit);
+  registerExtraction(program, setExit);
   registerDrift(program, setExit);
   registerFairness(program, setExit);
   registerFl(program, setExit);
