@@ -161,7 +161,7 @@ export async function runDemo(input: DemoOptionsInput, io: DemoIo): Promise<Demo
       ref: servedRef,
       publicKeyPath: key.publicPath,
       upstream: upstream.url,
-      ...cal,
+      calibration: cal,
     });
     const traffic = await sendTraffic(gw, data, o, s);
     const observed = await observeGateway(gw);
