@@ -16,6 +16,8 @@ export interface DemoSizes {
   dpBatch: number;
   /** Test examples attacked, PGD steps and restarts. */
   attackExamples: number;
+  /** Extra eps points between 0 and the larger eps for the robustness curves (0: only the two eps). */
+  curvePoints: number;
   pgdSteps: number;
   pgdRestarts: number;
   /** Membership audit: bootstrap rounds, shadow models and their epochs (0 shadows: loss attack only). */
@@ -36,6 +38,7 @@ export const FULL_SIZES: DemoSizes = {
   dpEpochs: 20,
   dpBatch: 256,
   attackExamples: 2000,
+  curvePoints: 6,
   pgdSteps: 40,
   pgdRestarts: 2,
   bootstrap: 200,
@@ -54,6 +57,7 @@ export const QUICK_SIZES: DemoSizes = {
   dpEpochs: 10,
   dpBatch: 200,
   attackExamples: 500,
+  curvePoints: 0,
   pgdSteps: 10,
   pgdRestarts: 1,
   bootstrap: 50,
@@ -97,6 +101,13 @@ export type DemoOptions = Omit<
   minRobustAccuracy: number;
   minCleanAccuracy: number;
 };
+
+/** The eps budgets attacked: the two of the table, plus evenly spaced curve points up to the larger. */
+export function curveEps(o: Pick<DemoOptions, 'eps' | 'sizes'>): number[] {
+  const n = o.sizes.curvePoints;
+  const points = Array.from({ length: n }, (_, k) => Number((((k + 1) * o.eps[1]) / n).toFixed(4)));
+  return [...new Set([...o.eps, ...points])].filter((e) => e <= o.eps[1]).sort((a, b) => a - b);
+}
 
 /** Validates the options and resolves the sizes and the absolute work directory. */
 export function parseDemoOptions(input: DemoOptionsInput): DemoOptions {

@@ -4,7 +4,7 @@ import { demoKey, exportArtifacts, scanSamples, type Artifact, type SampleScan }
 import { demoData } from './data.js';
 import { attackVariant, auditMembership, membershipAuc, type Robustness } from './evaluate.js';
 import { calibrateThreshold, startDemoGateway, type DemoGateway } from './gateway.js';
-import { freshWorkDir, parseDemoOptions, type DemoOptionsInput } from './options.js';
+import { curveEps, freshWorkDir, parseDemoOptions, type DemoOptionsInput } from './options.js';
 import { Progress, type ProgressSink } from './progress.js';
 import { registerVariants, MODEL_NAME } from './registry.js';
 import { buildSummary, type DemoSummary } from './summary.js';
@@ -54,7 +54,7 @@ export async function runDemo(input: DemoOptionsInput, io: DemoIo): Promise<Demo
   const robustness = new Map<string, Robustness>();
   const attackTotal = (n: number) => ({
     done: 0,
-    total: n * 2 * 2 * Math.min(o.sizes.attackExamples, data.test.size),
+    total: n * 2 * curveEps(o).length * Math.min(o.sizes.attackExamples, data.test.size),
   });
   robustness.set('baseline', await attackVariant(baseline, data.test, o, s, attackTotal(1)));
   const br = robustness.get('baseline') as Robustness;
@@ -176,6 +176,7 @@ export async function runDemo(input: DemoOptionsInput, io: DemoIo): Promise<Demo
       variants,
       rows,
       membership,
+      robustness,
       artifacts,
       samples,
       outcome,

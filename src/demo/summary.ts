@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { MembershipAudit } from '../privacy/index.js';
 import type { Artifact, SampleScan } from './artifacts.js';
 import type { DemoData } from './data.js';
-import { membershipAuc } from './evaluate.js';
+import { membershipAuc, type Robustness } from './evaluate.js';
 import type { Calibration, DemoGateway } from './gateway.js';
 import type { DemoOptions } from './options.js';
 import { MODEL_NAME, type RegistryOutcome } from './registry.js';
@@ -22,6 +22,8 @@ export interface DemoSummary {
     parent: string | null;
     trainSeconds: number;
     membershipByAttack: Record<string, number>;
+    /** Robust accuracy against eps, per attack: every budget attacked (the robustness curve). */
+    curves: Record<string, { eps: number; robustAccuracy: number; attackSuccessRate: number }[]>;
     artifact: { path: string; rootDigest: string; scan: string; signer: string };
     registry: {
       ref: string;
@@ -60,6 +62,7 @@ export function buildSummary(r: {
   variants: readonly Variant[];
   rows: readonly TableRow[];
   membership: MembershipAudit;
+  robustness: ReadonlyMap<string, Robustness>;
   artifacts: readonly Artifact[];
   samples: SampleScan;
   outcome: RegistryOutcome;
@@ -87,6 +90,16 @@ export function buildSummary(r: {
         parent: v.parent ?? null,
         trainSeconds: v.trainSeconds,
         membershipByAttack: membershipAuc(r.membership, v.name).byAttack,
+        curves: Object.fromEntries(
+          (r.robustness.get(v.name)?.attacks ?? []).map((a) => [
+            a.attack,
+            a.runs.map((x) => ({
+              eps: x.eps,
+              robustAccuracy: x.robustAccuracy,
+              attackSuccessRate: x.attackSuccessRate,
+            })),
+          ]),
+        ),
         artifact: {
           path: a?.path ?? '',
           rootDigest: a?.rootDigest ?? '',
