@@ -1,0 +1,141 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ServedModel } from './models.js';
+import type { DriftCheck } from './stages/drift.js';
+import type { ExtractionVerdict } from './stages/extraction.js';
+
+/** What the monitors tell the request thread: it records, counts and (for extraction) blocks. */
+export interface MonitorEvents {
+  extractionAlarm(model: string, principal: string, v: ExtractionVerdict, block: boolean): void;
+  drift(model: string, check: DriftCheck): void;
+  error(model: string, e: unknown): void;
+}
+
+/** The extraction and drift monitors of every served model, fed after each answer. */
+export interface Monitors {
+  observe(m: ServedModel, principal: string, data: ArrayLike<number>, batch: number, labels: number[]): void;
+  /** Whether the principal raised an extraction alarm on a model that blocks. */
+  blocked(m: ServedModel, principal: string): boolean;
+  close(): Promise<void>;
+}
+
+/** Monitors run on the request thread, right after the answer is sent. */
+export function inlineMonitors(events: MonitorEvents): Monitors {
+  return {
+    observe(m, principal, data, batch, labels) {
+      try {
+        if (m.extraction && labels.length > 0) {
+          const v = m.extraction.detector.observe(principal, data, m.rowSize, labels);
+          if (v.raised) events.extractionAlarm(m.name, principal, v, m.extraction.block);
+        }
+        const check = m.drift?.observe(data, batch);
+        if (check) events.drift(m.name, check);
+      } catch (e) {
+        events.error(m.name, e);
+      }
+    },
+    blocked: (m, principal) => !!m.extraction?.block && m.extraction.detector.isAlarmed(principal),
+    close: () => Promise.resolve(),
+  };
+}
+
+/** One observation as the monitor thread receives it. */
+export interface Observation {
+  model: string;
+  principal: string;
+  data: Float32Array | Float64Array;
+  batch: number;
+  labels: number[];
+}
+
+/** How the monitor thread rebuilds each model's monitors. */
+export interface MonitorSpec {
+  name: string;
+  rowSize: number;
+  extraction?: Record<string, unknown>;
+  drift?: { reference: Float64Array; options: Record<string, unknown> };
+}
+
+export type MonitorReply =
+  | { kind: 'alarm'; model: string; principal: string; verdict: ExtractionVerdict }
+  | { kind: 'drift'; model: string; check: DriftCheck }
+  | { kind: 'error'; model: string; message: string };
+
+/**
+ * Monitors on their own thread: observations are copied into a queue, posted once per turn of the event
+ * loop with their buffers transferred, and alarms come back as messages. A blocking model refuses the
+ * principal from the moment the alarm arrives (a few milliseconds after the query that raised it).
+ * Resolves undefined where the compiled worker is not available, or when no model has a monitor.
+ */
+export async function threadMonitors(
+  models: Map<string, ServedModel>,
+  events: MonitorEvents,
+): Promise<Monitors | undefined> {
+  const specs: MonitorSpec[] = [...models.values()]
+    .filter((m) => m.extraction || m.driftSpec)
+    .map((m) => ({
+      name: m.name,
+      rowSize: m.rowSize,
+      ...(m.extraction ? { extraction: { ...m.extraction.options } } : {}),
+      ...(m.driftSpec
+        ? { drift: { reference: m.driftSpec.reference, options: { ...m.driftSpec.options } } }
+        : {}),
+    }));
+  const file = new URL('./monitor-worker.js', import.meta.url);
+  if (specs.length === 0 || file.protocol !== 'file:' || !existsSync(fileURLToPath(file))) return undefined;
+  const worker = new Worker(file, { workerData: { specs } });
+  const started = await new Promise<boolean>((resolve) => {
+    worker.once('message', (m: { ready?: boolean }) => resolve(m.ready === true));
+    worker.once('error', () => resolve(false));
+  });
+  if (!started) {
+    await worker.terminate();
+    return undefined;
+  }
+  worker.unref();
+  const blockedSet = new Set<string>();
+  const blocks = new Map([...models.values()].map((m) => [m.name, !!m.extraction?.block]));
+  worker.on('message', (r: MonitorReply) => {
+    if (r.kind === 'alarm') {
+      const block = blocks.get(r.model) ?? false;
+      if (block) blockedSet.add(`${r.model}\0${r.principal}`);
+      events.extractionAlarm(r.model, r.principal, r.verdict, block);
+    } else if (r.kind === 'drift') events.drift(r.model, r.check);
+    else events.error(r.model, new Error(r.message));
+  });
+  let gone = false;
+  worker.on('error', () => (gone = true));
+  worker.on('exit', () => (gone = true));
+  const inline = inlineMonitors(events);
+  let queue: Observation[] = [];
+  let scheduled = false;
+  const post = () => {
+    scheduled = false;
+    const batch = queue;
+    queue = [];
+    worker.postMessage(
+      batch,
+      batch.map((o) => o.data.buffer as ArrayBuffer),
+    );
+  };
+  return {
+    observe(m, principal, data, batch, labels) {
+      // a dead monitor thread must not silence the monitors: they continue here
+      if (gone) return inline.observe(m, principal, data, batch, labels);
+      if (!m.extraction && !m.drift) return;
+      const copy = data instanceof Float64Array ? Float64Array.from(data) : Float32Array.from(data);
+      queue.push({ model: m.name, principal, data: copy, batch, labels });
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(post);
+      }
+    },
+    blocked: (m, principal) => blockedSet.has(`${m.name}\0${principal}`) || inline.blocked(m, principal),
+    async close() {
+      if (gone) return;
+      if (queue.length) post();
+      await worker.terminate();
+    },
+  };
+}
