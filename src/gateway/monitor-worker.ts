@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { MonitorReply, MonitorSpec, Observation } from './monitors.js';
+import type { MonitorReply, MonitorSpec, ObservationBatch, ObservationMeta } from './monitors.js';
 import { DriftMonitor } from './stages/drift.js';
 import { ExtractionDetector } from './stages/extraction.js';
 
@@ -19,19 +19,20 @@ const models = new Map(
 
 const reply = (r: MonitorReply) => port.postMessage(r);
 
-port.on('message', (batch: Observation[]) => {
-  for (const o of batch) {
-    const m = models.get(o.model);
+port.on('message', (batch: ObservationBatch) => {
+  for (const [model, principal, at, length, rows, labels] of JSON.parse(batch.meta) as ObservationMeta[]) {
+    const m = models.get(model);
     if (!m) continue;
+    const data = batch.data.subarray(at, at + length);
     try {
-      if (m.extraction && o.labels.length > 0) {
-        const v = m.extraction.observe(o.principal, o.data, m.rowSize, o.labels);
-        if (v.raised) reply({ kind: 'alarm', model: o.model, principal: o.principal, verdict: v });
+      if (m.extraction && labels.length > 0) {
+        const v = m.extraction.observe(principal, data, m.rowSize, labels);
+        if (v.raised) reply({ kind: 'alarm', model, principal, verdict: v });
       }
-      const check = m.drift?.observe(o.data, o.batch);
-      if (check) reply({ kind: 'drift', model: o.model, check });
+      const check = m.drift?.observe(data, rows);
+      if (check) reply({ kind: 'drift', model, check });
     } catch (e) {
-      reply({ kind: 'error', model: o.model, message: String(e) });
+      reply({ kind: 'error', model, message: String(e) });
     }
   }
 });

@@ -40,14 +40,14 @@ export function inlineMonitors(events: MonitorEvents): Monitors {
   };
 }
 
-/** One observation as the monitor thread receives it. */
-export interface Observation {
-  model: string;
-  principal: string;
-  data: Float32Array | Float64Array;
-  batch: number;
-  labels: number[];
+/** A batch as the monitor thread receives it: one packed buffer and, per observation, where its rows are. */
+export interface ObservationBatch {
+  data: Float64Array;
+  /** [model, principal, offset, length, batch, labels] per observation, as JSON. */
+  meta: string;
 }
+
+export type ObservationMeta = [string, string, number, number, number, number[]];
 
 /** How the monitor thread rebuilds each model's monitors. */
 export interface MonitorSpec {
@@ -62,10 +62,13 @@ export type MonitorReply =
   | { kind: 'drift'; model: string; check: DriftCheck }
   | { kind: 'error'; model: string; message: string };
 
+const MAX_BATCH = 128;
+const BATCH_MS = 5;
+
 /**
- * Monitors on their own thread: observations are copied into a queue, posted once per turn of the event
- * loop with their buffers transferred, and alarms come back as messages. A blocking model refuses the
- * principal from the moment the alarm arrives (a few milliseconds after the query that raised it).
+ * Monitors on their own thread: observations queue up and are posted every BATCH_MS (or MAX_BATCH
+ * observations), and alarms come back as messages. A blocking model refuses the principal from the moment
+ * the alarm arrives (a few milliseconds after the query that raised it).
  * Resolves undefined where the compiled worker is not available, or when no model has a monitor.
  */
 export async function threadMonitors(
@@ -108,27 +111,45 @@ export async function threadMonitors(
   worker.on('error', () => (gone = true));
   worker.on('exit', () => (gone = true));
   const inline = inlineMonitors(events);
-  let queue: Observation[] = [];
-  let scheduled = false;
+  type Pending = {
+    model: string;
+    principal: string;
+    data: ArrayLike<number>;
+    batch: number;
+    labels: number[];
+  };
+  let queue: Pending[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  // one message per batch, its rows packed into one transferred buffer: cloning many small objects per
+  // request would cost the request thread more than the monitors themselves
   const post = () => {
-    scheduled = false;
+    if (timer) clearTimeout(timer);
+    timer = undefined;
     const batch = queue;
     queue = [];
-    worker.postMessage(
-      batch,
-      batch.map((o) => o.data.buffer as ArrayBuffer),
-    );
+    let total = 0;
+    for (const o of batch) total += o.data.length;
+    const data = new Float64Array(total);
+    const meta: ObservationMeta[] = [];
+    let at = 0;
+    for (const o of batch) {
+      data.set(o.data, at);
+      meta.push([o.model, o.principal, at, o.data.length, o.batch, o.labels]);
+      at += o.data.length;
+    }
+    const msg: ObservationBatch = { data, meta: JSON.stringify(meta) };
+    worker.postMessage(msg, [data.buffer]);
   };
   return {
     observe(m, principal, data, batch, labels) {
       // a dead monitor thread must not silence the monitors: they continue here
       if (gone) return inline.observe(m, principal, data, batch, labels);
       if (!m.extraction && !m.drift) return;
-      const copy = data instanceof Float64Array ? Float64Array.from(data) : Float32Array.from(data);
-      queue.push({ model: m.name, principal, data: copy, batch, labels });
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(post);
+      queue.push({ model: m.name, principal, data, batch, labels });
+      if (queue.length >= MAX_BATCH) post();
+      else if (!timer) {
+        timer = setTimeout(post, BATCH_MS);
+        timer.unref();
       }
     },
     blocked: (m, principal) => blockedSet.has(`${m.name}\0${principal}`) || inline.blocked(m, principal),
