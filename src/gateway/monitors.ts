@@ -62,8 +62,8 @@ export type MonitorReply =
   | { kind: 'drift'; model: string; check: DriftCheck }
   | { kind: 'error'; model: string; message: string };
 
-const MAX_BATCH = 128;
-const BATCH_MS = 5;
+const MAX_BATCH = 512;
+const BATCH_MS = 20;
 
 /**
  * Monitors on their own thread: observations queue up and are posted every BATCH_MS (or MAX_BATCH
