@@ -28,6 +28,11 @@ const ModelSchema = z
   .strictObject({
     /** An ONNX file served in this process. */
     path: z.string().min(1).optional(),
+    /**
+     * Key-encryption key (a key file or env:VAR) for a model encrypted with `warden encrypt`:
+     * it is decrypted in memory, never written to disk, and its signature covers the plaintext.
+     */
+    kek: z.string().min(1).optional(),
     /** Or a registry version, `NAME@ALIAS` or `NAME@N`, admitted only if its gate passes and digests match. */
     registry: z.string().min(3).max(256).optional(),
     /** The gate a registry version must pass (default: its alias, or `production` for `NAME@N`). */

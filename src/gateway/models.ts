@@ -1,5 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { verifyModel } from '../artifacts/index.js';
+import { dirname, join } from 'node:path';
+import {
+  DEFAULT_SIGNATURE,
+  ENCRYPTED_SUFFIX,
+  decryptToBuffer,
+  keyProviderFromSpec,
+  verifyModel,
+  verifyModelBytes,
+} from '../artifacts/index.js';
 import { isWardenError } from '../core/index.js';
 import type { Registry } from '../registry/index.js';
 import { OipBackend } from './backends/oip.js';
@@ -12,6 +20,14 @@ import { ExtractionDetector, type ExtractionOptions } from './stages/extraction.
 import type { OutputPolicy } from './stages/harden.js';
 import type { ValidationRules } from './stages/validate.js';
 import { admitFromRegistry } from './registry-load.js';
+
+/** Largest decrypted model held in memory (onnxruntime takes the buffer as it is). */
+const MAX_MODEL_BYTES = 2 * 1024 ** 3;
+
+/** The signature of `m.onnx.wenc` is the one beside it, as for its plaintext `m.onnx`. */
+function signaturePathFor(path: string): string {
+  return join(dirname(path), DEFAULT_SIGNATURE);
+}
 
 /** A model as the pipeline serves it: backend, per-model rules and its monitors. */
 export interface ServedModel {
@@ -81,8 +97,16 @@ async function loadModel(
       threads: m.threads,
     });
   } else if (m.path) {
-    if (config.signature.require) Object.assign(provenance, await checkSignature(name, m.path, config));
-    backend = await OnnxBackend.load(name, m.path, { version: m.version, threads: m.threads });
+    const opts = { version: m.version, threads: m.threads };
+    if (m.kek || m.path.endsWith(ENCRYPTED_SUFFIX)) {
+      const bytes = await decryptModel(name, m.path, m.kek);
+      if (config.signature.require)
+        Object.assign(provenance, await checkSignature(name, m.path, config, bytes));
+      backend = await OnnxBackend.fromBytes(name, bytes, opts);
+    } else {
+      if (config.signature.require) Object.assign(provenance, await checkSignature(name, m.path, config));
+      backend = await OnnxBackend.load(name, m.path, opts);
+    }
   } else {
     if (config.signature.require)
       throw gatewayError(
@@ -129,6 +153,21 @@ async function loadModel(
   };
 }
 
+/** Decrypts an encrypted model into memory; a wrong key or tampered file refuses the model. */
+async function decryptModel(name: string, path: string, kek: string | undefined): Promise<Buffer> {
+  if (!kek)
+    throw gatewayError(
+      'GATEWAY_CONFIG_INVALID',
+      `model ${name} is encrypted (${path}): give its key-encryption key (--kek FILE|env:VAR)`,
+    );
+  try {
+    return await decryptToBuffer(path, keyProviderFromSpec(kek), { maxBytes: MAX_MODEL_BYTES });
+  } catch (e) {
+    const why = isWardenError(e) ? `${e.code}: ${e.message}` : String(e);
+    throw gatewayError('GATEWAY_MODEL_INVALID', `model ${name}: cannot decrypt ${path} (${why})`);
+  }
+}
+
 function registryOptions(m: ModelConfig, config: GatewayConfig) {
   const { publicKey, certificateChain } = config.signature;
   let trust: { publicKey?: Buffer; certificateChain?: string[] } | undefined;
@@ -153,6 +192,7 @@ async function checkSignature(
   name: string,
   path: string,
   config: GatewayConfig,
+  plaintext?: Buffer,
 ): Promise<Record<string, unknown>> {
   const { publicKey, certificateChain } = config.signature;
   if (!publicKey === !certificateChain?.length)
@@ -172,7 +212,10 @@ async function checkSignature(
     );
   }
   try {
-    const r = await verifyModel(path, material);
+    // an encrypted model is signed as its plaintext, which stays in memory
+    const r = plaintext
+      ? await verifyModelBytes(plaintext, signaturePathFor(path), material)
+      : await verifyModel(path, material);
     return { signer: r.signer, rootDigest: r.rootDigest };
   } catch (e) {
     const why = isWardenError(e) ? `${e.code}: ${e.message}` : String(e);

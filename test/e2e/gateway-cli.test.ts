@@ -85,6 +85,45 @@ describe('warden serve', () => {
     expect(refused.stderr).toContain('GATEWAY_SIGNATURE_INVALID');
   });
 
+  it('serves a model encrypted at rest (decrypted in memory) whose plaintext signature verifies', async () => {
+    const model = join(dir, 'sealed');
+    mkdirSync(model);
+    copyFileSync(EXAMPLE_MODEL, join(model, 'mnist.onnx'));
+    expect(warden('keygen', '--out', join(dir, 'sealer.pem')).status).toBe(0);
+    expect(warden('sign', join(model, 'mnist.onnx'), '--key', join(dir, 'sealer.pem')).status).toBe(0);
+    const kek = join(dir, 'kek.hex');
+    expect(warden('encrypt', join(model, 'mnist.onnx'), '--kek', kek, '--create-kek').status).toBe(0);
+    rmSync(join(model, 'mnist.onnx'));
+    const store = `sqlite:${join(dir, 'sealed.db')}`;
+    const flags = ['--require-signature', '--public-key', join(dir, 'sealer.pub'), '--store', store];
+    const sealed = `mnist=${join(model, 'mnist.onnx.wenc')}`;
+    const ok = await serve('--model', sealed, '--kek', kek, ...flags);
+    expect(ok.url, ok.stderr).toMatch(/^http:/);
+    const key = JSON.parse(
+      warden('keys', 'create', '--principal', 'ops', '--role', 'admin', '--store', store, '--json').stdout,
+    ) as { key: string };
+    const meta = await fetch(`${ok.url}/v2/models/mnist`, {
+      headers: { authorization: `Bearer ${key.key}` },
+    });
+    expect(meta.status).toBe(200);
+    expect(((await meta.json()) as { inputs: unknown[] }).inputs.length).toBeGreaterThan(0);
+    await ok.stop();
+    // no key, a wrong key, a tampered ciphertext: refused before anything is served
+    const noKey = await serve('--model', sealed, ...flags);
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toContain('key-encryption key');
+    writeFileSync(join(dir, 'wrong.hex'), 'ab'.repeat(32));
+    const wrong = await serve('--model', sealed, '--kek', join(dir, 'wrong.hex'), ...flags);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('GATEWAY_MODEL_INVALID');
+    const bytes = readFileSync(join(model, 'mnist.onnx.wenc'));
+    bytes[bytes.length - 40] = bytes[bytes.length - 40]! ^ 0x01;
+    writeFileSync(join(model, 'mnist.onnx.wenc'), bytes);
+    const tampered = await serve('--model', sealed, '--kek', kek, ...flags);
+    expect(tampered.code).toBe(2);
+    expect(tampered.stderr).toContain('cannot decrypt');
+  });
+
   it('refuses bad flags and configs with exit 2 and a clear message', async () => {
     const noModel = await serve('--store', `sqlite:${join(dir, 'n.db')}`);
     expect(noModel.code).toBe(2);
@@ -101,5 +140,46 @@ describe('warden serve', () => {
     );
     expect(badModel.code).toBe(2);
     expect(badModel.stderr).toContain('GATEWAY_MODEL_INVALID');
+  });
+});
+
+describe('warden extraction calibrate', () => {
+  it('calibrates the PRADA threshold on simulated benign clients and checks it on held-out ones and a thief', () => {
+    const r = warden(
+      'extraction',
+      'calibrate',
+      '--model',
+      EXAMPLE_MODEL,
+      '--data',
+      'mnist',
+      '--clients',
+      '3',
+      '--queries',
+      '800',
+      '--json',
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      threshold: number;
+      minBenignW: number;
+      heldOutAlarms: number;
+      attackFlaggedAt: number | null;
+    };
+    expect(out.threshold).toBeLessThan(out.minBenignW);
+    expect(out.heldOutAlarms).toBe(0);
+    expect(out.attackFlaggedAt).toBeGreaterThan(0);
+    const missing = warden('extraction', 'calibrate', '--model', join(dir, 'none.onnx'), '--data', 'mnist');
+    expect(missing.status).toBe(2);
+    const badFlag = warden(
+      'extraction',
+      'calibrate',
+      '--model',
+      EXAMPLE_MODEL,
+      '--data',
+      'mnist',
+      '--clients',
+      '0',
+    );
+    expect(badFlag.status).toBe(2);
   });
 });

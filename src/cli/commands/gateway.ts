@@ -18,6 +18,7 @@ export interface ServeFlags {
   requireSignature?: boolean;
   publicKey?: string;
   certificateChain?: string[];
+  kek?: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -44,7 +45,8 @@ export async function serveConfig(flags: ServeFlags) {
       continue;
     }
     const [name, path] = pair('--model', spec);
-    models[name] = { ...(models[name] ?? {}), path };
+    const encrypted = flags.kek && path.endsWith('.wenc') ? { kek: flags.kek } : {};
+    models[name] = { ...(models[name] ?? {}), path, ...encrypted };
   }
   for (const spec of flags.upstream) {
     const [name, url] = pair('--upstream', spec);
@@ -164,6 +166,10 @@ export function registerGateway(program: Command, setExit: (code: ExitCode) => v
     .option('--tls-cert <file>', 'serve HTTPS (TLS 1.3 only) with this certificate (PEM)')
     .option('--tls-key <file>', 'private key of --tls-cert (PEM)')
     .option('--client-ca <file>', 'require client certificates signed by this CA (mutual TLS)')
+    .option(
+      '--kek <FILE|env:VAR>',
+      'key-encryption key for --model files encrypted with `warden encrypt` (*.wenc): decrypted in memory only',
+    )
     .option('--require-signature', 'load a model only if its signature (MODEL_DIR/model.sig) verifies')
     .option('--public-key <file>', 'public key for --require-signature')
     .option('--certificate-chain <files...>', 'trusted certificates for --require-signature')
