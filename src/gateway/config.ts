@@ -129,8 +129,10 @@ export const GatewayConfigSchema = z.strictObject({
     .strictObject({
       /** Run extraction and drift monitors on their own thread (alarms arrive a few ms after the query). */
       thread: z.boolean().default(true),
+      /** With --redis, keep PRADA state in Redis so replicas see a principal's queries together (needs the thread). */
+      sharedExtraction: z.boolean().default(true),
     })
-    .default({ thread: true }),
+    .default({ thread: true, sharedExtraction: true }),
   signature: z
     .strictObject({
       /** Load a model only if its OpenSSF model-signing bundle verifies. */

@@ -60,6 +60,8 @@ export interface MonitorSpec {
 export type MonitorReply =
   | { kind: 'alarm'; model: string; principal: string; verdict: ExtractionVerdict }
   | { kind: 'drift'; model: string; check: DriftCheck }
+  /** Principals alarmed on the model by any replica (shared state): blocked here too, audited there. */
+  | { kind: 'blocked'; model: string; principals: string[] }
   | { kind: 'error'; model: string; message: string };
 
 const MAX_BATCH = 512;
@@ -74,6 +76,7 @@ const BATCH_MS = 20;
 export async function threadMonitors(
   models: Map<string, ServedModel>,
   events: MonitorEvents,
+  opts: { redis?: string } = {},
 ): Promise<Monitors | undefined> {
   const specs: MonitorSpec[] = [...models.values()]
     .filter((m) => m.extraction || m.driftSpec)
@@ -87,7 +90,7 @@ export async function threadMonitors(
     }));
   const file = new URL('./monitor-worker.js', import.meta.url);
   if (specs.length === 0 || file.protocol !== 'file:' || !existsSync(fileURLToPath(file))) return undefined;
-  const worker = new Worker(file, { workerData: { specs } });
+  const worker = new Worker(file, { workerData: { specs, ...(opts.redis ? { redis: opts.redis } : {}) } });
   const started = await new Promise<boolean>((resolve) => {
     worker.once('message', (m: { ready?: boolean }) => resolve(m.ready === true));
     worker.once('error', () => resolve(false));
@@ -104,6 +107,8 @@ export async function threadMonitors(
       const block = blocks.get(r.model) ?? false;
       if (block) blockedSet.add(`${r.model}\0${r.principal}`);
       events.extractionAlarm(r.model, r.principal, r.verdict, block);
+    } else if (r.kind === 'blocked') {
+      if (blocks.get(r.model)) for (const p of r.principals) blockedSet.add(`${r.model}\0${p}`);
     } else if (r.kind === 'drift') events.drift(r.model, r.check);
     else events.error(r.model, new Error(r.message));
   });

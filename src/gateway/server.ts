@@ -101,7 +101,8 @@ export class Gateway {
       const metrics = new GatewayMetrics();
       const gw = new Gateway(config, store, audit, limiter, models, chats, metrics, registryApi);
       if (config.monitors.thread) {
-        const threaded = await threadMonitors(models, gw.monitorEvents());
+        const shared = config.redis && config.monitors.sharedExtraction ? { redis: config.redis } : {};
+        const threaded = await threadMonitors(models, gw.monitorEvents(), shared);
         if (threaded) {
           gw.monitors = threaded;
           closers.push(() => threaded.close());

@@ -20,6 +20,16 @@ const key = (principal: string) => {
   );
   return (JSON.parse(r.stdout) as { key: string }).key;
 };
+const thiefQuery = (held: Float32Array[], i: number) => {
+  const parent = held[i % held.length]!;
+  const x =
+    i < 10
+      ? parent
+      : parent.map((v, j) => Math.min(1, Math.max(0, v + ((i * 31 + j * 17) % 2 ? 0.1 : -0.1))));
+  held.push(x);
+  return digit(0, x);
+};
+const seeds = () => Array.from({ length: 10 }, (_, i) => mnist.x.slice(i * 784, (i + 1) * 784));
 
 describe('warden serve with monitor and audit threads', () => {
   it('blocks an extraction attack after an audited alarm from the monitor thread', async () => {
@@ -72,6 +82,58 @@ describe('warden serve with monitor and audit threads', () => {
         "SELECT COUNT(*) AS n FROM gateway_audit WHERE action = 'infer'",
       );
       expect(Number(infer?.n)).toBe(requests);
+      expect(await verifyAuditChain(s)).toMatchObject({ ok: true });
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('two replicas sharing PRADA state through Redis', () => {
+  it('measure a thief who alternates between them as one client, and both block it', async () => {
+    const shared = `sqlite:${join(dir, 'shared.db')}`;
+    const redisStore = join(dir, 'redis.yaml');
+    writeFileSync(
+      redisStore,
+      'limits:\n  perPrincipal: { rate: 1000000, burst: 1000000 }\nextraction: { threshold: 0.85, minQueries: 100, action: block }\n',
+    );
+    // principals unique to this run: the shared state outlives the gateways in Redis
+    const who = `thief-${process.pid}-${Date.now()}`;
+    const r = spawnSync(
+      'node',
+      [CLI, 'keys', 'create', '--principal', who, '--role', 'data_scientist', '--store', shared, '--json'],
+      { encoding: 'utf8' },
+    );
+    const thief = (JSON.parse(r.stdout) as { key: string }).key;
+    const args = ['--config', redisStore, '--model', `mnist=${EXAMPLE_MODEL}`, '--store', shared];
+    const a = await serveCli(...args, '--redis', 'redis://127.0.0.1:6379');
+    const b = await serveCli(...args, '--redis', 'redis://127.0.0.1:6379');
+    try {
+      expect(a.url, a.stderr).toBeDefined();
+      expect(b.url, b.stderr).toBeDefined();
+      const held = seeds();
+      let blockedAt = -1;
+      for (let i = 0; i < 400 && blockedAt < 0; i++) {
+        const url = `${(i % 2 ? b : a).url}/v2/models/mnist/infer`;
+        if ((await call(url, { key: thief, body: thiefQuery(held, i) })).status === 403) blockedAt = i;
+      }
+      expect(blockedAt).toBeGreaterThan(100);
+      // the replica that did not raise the alarm learns it from Redis within about a second
+      await new Promise((res) => setTimeout(res, 1500));
+      for (const g of [a, b])
+        expect((await call(`${g.url}/v2/models/mnist/infer`, { key: thief, body: digit(3) })).status).toBe(
+          403,
+        );
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+    const s = await openStore(shared);
+    try {
+      const alarms = await s.all<{ actor: string }>(
+        "SELECT actor FROM gateway_audit WHERE action = 'extraction.alarm'",
+      );
+      expect(alarms.map((x) => x.actor)).toEqual([who]);
       expect(await verifyAuditChain(s)).toMatchObject({ ok: true });
     } finally {
       await s.close();
