@@ -53,6 +53,12 @@ port.on('message', (batch: ObservationBatch) => {
 });
 
 async function handle(batch: ObservationBatch): Promise<void> {
+  await observeAll(batch);
+  const buffer = batch.data.buffer as ArrayBuffer;
+  port.postMessage({ kind: 'release', buffer } satisfies MonitorReply, [buffer]);
+}
+
+async function observeAll(batch: ObservationBatch): Promise<void> {
   for (const [model, principal, at, length, rows, labels] of JSON.parse(batch.meta) as ObservationMeta[]) {
     const m = models.get(model);
     if (!m) continue;

@@ -60,6 +60,8 @@ export interface MonitorSpec {
 export type MonitorReply =
   | { kind: 'alarm'; model: string; principal: string; verdict: ExtractionVerdict }
   | { kind: 'drift'; model: string; check: DriftCheck }
+  /** A batch's buffer, handed back for reuse (allocating one per batch costs the request thread GC work). */
+  | { kind: 'release'; buffer: ArrayBuffer }
   /** Principals alarmed on the model by any replica (shared state): blocked here too, audited there. */
   | { kind: 'blocked'; model: string; principals: string[] }
   | { kind: 'error'; model: string; message: string };
@@ -102,11 +104,14 @@ export async function threadMonitors(
   worker.unref();
   const blockedSet = new Set<string>();
   const blocks = new Map([...models.values()].map((m) => [m.name, !!m.extraction?.block]));
+  const free: ArrayBuffer[] = [];
   worker.on('message', (r: MonitorReply) => {
     if (r.kind === 'alarm') {
       const block = blocks.get(r.model) ?? false;
       if (block) blockedSet.add(`${r.model}\0${r.principal}`);
       events.extractionAlarm(r.model, r.principal, r.verdict, block);
+    } else if (r.kind === 'release') {
+      if (free.length < 4) free.push(r.buffer);
     } else if (r.kind === 'blocked') {
       if (blocks.get(r.model)) for (const p of r.principals) blockedSet.add(`${r.model}\0${p}`);
     } else if (r.kind === 'drift') events.drift(r.model, r.check);
@@ -134,7 +139,12 @@ export async function threadMonitors(
     queue = [];
     let total = 0;
     for (const o of batch) total += o.data.length;
-    const data = new Float64Array(total);
+    const reuse = free.findIndex((b) => b.byteLength >= total * 8);
+    const data = new Float64Array(
+      reuse >= 0 ? free.splice(reuse, 1)[0]! : new ArrayBuffer(total * 8 * 2),
+      0,
+      total,
+    );
     const meta: ObservationMeta[] = [];
     let at = 0;
     for (const o of batch) {
