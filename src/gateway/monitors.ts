@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { AuditEvent } from './audit/index.js';
+import type { GatewayMetrics } from './metrics.js';
 import type { ServedModel } from './models.js';
 import type { DriftCheck } from './stages/drift.js';
 import type { ExtractionVerdict } from './stages/extraction.js';
@@ -10,6 +12,55 @@ export interface MonitorEvents {
   extractionAlarm(model: string, principal: string, v: ExtractionVerdict, block: boolean): void;
   drift(model: string, check: DriftCheck): void;
   error(model: string, e: unknown): void;
+}
+
+/** Alarms counted in the metrics and recorded in the audit chain (a full backlog fails no request). */
+export function auditedMonitorEvents(
+  metrics: GatewayMetrics,
+  record: (e: AuditEvent) => void,
+): MonitorEvents {
+  const note = (e: AuditEvent) => {
+    try {
+      record(e);
+    } catch {
+      // the backlog is full: the next request is refused with 503 anyway
+    }
+  };
+  return {
+    extractionAlarm: (model, principal, v, block) => {
+      metrics.extractionAlarms.inc({ model });
+      note({
+        actor: principal,
+        action: 'extraction.alarm',
+        resource: model,
+        decision: 'alarm',
+        status: 0,
+        detail: { w: v.w, distances: v.distances, block },
+      });
+    },
+    drift: (model, check) => {
+      for (const f of check.features) metrics.drift.set({ model, feature: f.feature }, f.psi);
+      if (!check.raised) return;
+      metrics.driftAlarms.inc({ model });
+      note({
+        actor: 'gateway',
+        action: 'drift.alarm',
+        resource: model,
+        decision: 'alarm',
+        status: 0,
+        detail: { features: check.features },
+      });
+    },
+    error: (model, e) =>
+      note({
+        actor: 'gateway',
+        action: 'monitor.error',
+        resource: model,
+        decision: 'error',
+        status: 0,
+        detail: { message: String(e) },
+      }),
+  };
 }
 
 /** The extraction and drift monitors of every served model, fed after each answer. */

@@ -15,7 +15,7 @@ import { harden } from './stages/harden.js';
 import { validateInfer } from './stages/validate.js';
 import { mountOpenAI, type ChatRoute } from './openai.js';
 import { RegistryApi } from './registry-api.js';
-import { inlineMonitors, threadMonitors, type MonitorEvents, type Monitors } from './monitors.js';
+import { auditedMonitorEvents, inlineMonitors, threadMonitors, type Monitors } from './monitors.js';
 import { Registry } from '../registry/index.js';
 
 /** Per-request facts the audit record and metrics need. */
@@ -49,6 +49,8 @@ const MODEL_ROUTE = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/in
 export class Gateway {
   private readonly auth: Authenticators;
   private monitors: Monitors;
+  /** Where monitor alarms land: metrics and the audit chain. */
+  private readonly monitorEvents = () => auditedMonitorEvents(this.metrics, (e) => this.record(e));
   private constructor(
     readonly config: GatewayConfig,
     readonly store: Store,
@@ -244,52 +246,6 @@ export class Gateway {
       valid.batch,
       hardened.labels,
     );
-  }
-
-  /** Where monitor alarms land: metrics and the audit chain (a full backlog drops no request). */
-  private monitorEvents(): MonitorEvents {
-    const note = (e: AuditEvent) => {
-      try {
-        this.record(e);
-      } catch {
-        // the backlog is full: the next request is refused with 503 anyway
-      }
-    };
-    return {
-      extractionAlarm: (model, principal, v, block) => {
-        this.metrics.extractionAlarms.inc({ model });
-        note({
-          actor: principal,
-          action: 'extraction.alarm',
-          resource: model,
-          decision: 'alarm',
-          status: 0,
-          detail: { w: v.w, distances: v.distances, block },
-        });
-      },
-      drift: (model, check) => {
-        for (const f of check.features) this.metrics.drift.set({ model, feature: f.feature }, f.psi);
-        if (!check.raised) return;
-        this.metrics.driftAlarms.inc({ model });
-        note({
-          actor: 'gateway',
-          action: 'drift.alarm',
-          resource: model,
-          decision: 'alarm',
-          status: 0,
-          detail: { features: check.features },
-        });
-      },
-      error: (model, e) =>
-        note({
-          actor: 'gateway',
-          action: 'monitor.error',
-          resource: model,
-          decision: 'error',
-          status: 0,
-          detail: { message: String(e) },
-        }),
-    };
   }
 
   private async chat(ctx: Ctx, chat: ChatRoute): Promise<void> {
