@@ -123,7 +123,7 @@ const BATCH_MS = 20;
 /**
  * Monitors on their own thread: observations queue up and are posted every BATCH_MS (or MAX_BATCH
  * observations), and alarms come back as messages. A blocking model refuses the principal from the moment
- * the alarm arrives (a few milliseconds after the query that raised it).
+ * the alarm arrives (up to about BATCH_MS after the query that raised it).
  * Resolves undefined where the compiled worker is not available, or when no model has a monitor.
  */
 export async function threadMonitors(
