@@ -14,6 +14,7 @@ import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './stages/
 import { harden } from './stages/harden.js';
 import { validateInfer } from './stages/validate.js';
 import { mountOpenAI, type ChatRoute } from './openai.js';
+import type { GatewayMount } from './mount.js';
 
 /** Per-request facts the audit record and metrics need. */
 interface Ctx {
@@ -32,6 +33,7 @@ const MODEL_ROUTE = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/in
 /** The gateway's components, wired once; `handle` is the node:http request handler. */
 export class Gateway {
   private readonly auth: Authenticators;
+  private readonly mounts: GatewayMount[] = [];
   private constructor(
     readonly config: GatewayConfig,
     readonly store: Store,
@@ -51,7 +53,7 @@ export class Gateway {
   }
 
   /** Opens the store (migrating it), connects Redis, loads and checks every model. */
-  static async create(config: GatewayConfig): Promise<Gateway> {
+  static async create(config: GatewayConfig, opts: { mounts?: GatewayMount[] } = {}): Promise<Gateway> {
     const store = await openStore(config.store);
     const closers: (() => Promise<void>)[] = [() => store.close()];
     try {
@@ -67,6 +69,7 @@ export class Gateway {
       );
       const chats = mountOpenAI(config);
       const gw = new Gateway(config, store, audit, limiter, models, chats, new GatewayMetrics());
+      gw.mounts.push(...(opts.mounts ?? []));
       for (const [name, m] of models)
         gw.record({
           actor: 'gateway',
@@ -123,6 +126,8 @@ export class Gateway {
         res.end(text);
       });
     }
+    const mount = this.mounts.find((x) => x.prefixes.some((p) => path === p || path.startsWith(`${p}/`)));
+    if (mount) return this.mounted(ctx, mount, path);
     const chat = this.chats.get(path);
     if (chat) return this.chat(ctx, chat);
     const m = MODEL_ROUTE.exec(path);
@@ -251,6 +256,22 @@ export class Gateway {
     }
   }
 
+  // A mounted handler (the dashboard) answers through the gateway's own admission, metrics and audit.
+  private mounted(ctx: Ctx, mount: GatewayMount, path: string): Promise<void> {
+    return mount.handle({
+      req: ctx.req,
+      res: ctx.res,
+      gateway: this,
+      path,
+      admit: (action, resource, perm) => {
+        ctx.action = action;
+        ctx.resource = resource;
+        return this.admit(ctx, perm);
+      },
+      done: (status) => this.finish(ctx, status, 'allow'),
+    });
+  }
+
   private async chat(ctx: Ctx, chat: ChatRoute): Promise<void> {
     ctx.action = 'chat';
     ctx.resource = chat.name;
@@ -265,6 +286,11 @@ export class Gateway {
       ctx.res.once('close', resolve);
       chat.handler(ctx.req, ctx.res);
     });
+    // the guard names what it blocked in headers; the audit keeps it (the dashboard counts by detector)
+    const guard = ctx.res.getHeader('x-warden-guard');
+    if (guard !== undefined) ctx.detail.guard = String(guard);
+    const detectors = ctx.res.getHeader('x-warden-guard-detectors');
+    if (detectors !== undefined) ctx.detail.detectors = String(detectors).split(',').filter(Boolean);
     this.finish(ctx, ctx.res.statusCode, ctx.res.statusCode < 400 ? 'allow' : 'deny');
   }
 

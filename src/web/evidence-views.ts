@@ -1,0 +1,305 @@
+import { createAccountant, ACCOUNTANT_NAMES, type AccountantName } from '../privacy/index.js';
+import type { Registry } from '../registry/index.js';
+import { allVersions, reportsOf } from './registry-views.js';
+
+/** One robust-accuracy curve: an attack under one norm on one model version (the variant). */
+export interface RobustnessSeries {
+  ref: string;
+  evidence: number;
+  attack: string;
+  norm: string;
+  /** Input defense in front of the model, when the report names one. */
+  defense: string | null;
+  cleanAccuracy: number | null;
+  eps: number[];
+  robustAccuracy: number[];
+  attackSuccessRate: number[];
+  meanPerturbation: number[];
+}
+
+/** An adversarial example a report carries: pixels in [0, 1], row-major, and the predictions. */
+export interface AdversarialExample {
+  ref: string;
+  attack: string;
+  eps: number;
+  shape: number[];
+  label: number;
+  prediction: number;
+  clean: number[];
+  adversarial: number[];
+}
+
+export interface RobustnessView {
+  series: RobustnessSeries[];
+  examples: AdversarialExample[];
+}
+
+type Loose = Record<string, unknown>;
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const nums = (v: unknown): number[] =>
+  Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number' && Number.isFinite(x)) : [];
+const FINDING_ID = /^robustness\.([^.]+)\.([^.]+)\.eps-(.+)$/;
+
+/**
+ * Curves from robustness reports: the report's own `curve` (CurvePoint list, as `warden attack --json`
+ * prints it) when present, otherwise the per-budget metrics (`robustAccuracy@eps=E`...) and the
+ * per-budget findings, which name the attack and norm.
+ */
+function seriesOf(
+  ref: string,
+  evidence: number,
+  report: Loose & { findings: { id: string; detail: string }[]; metrics: Record<string, number> },
+): RobustnessSeries {
+  const runs = report.findings
+    .map((f) => FINDING_ID.exec(f.id))
+    .filter((m): m is RegExpExecArray => m !== null);
+  const defense = /; defense (\S+)$/.exec(report.findings[0]?.detail ?? '')?.[1] ?? null;
+  const base = {
+    ref,
+    evidence,
+    attack: runs[0]?.[1] ?? (typeof report.attack === 'string' ? report.attack : 'attack'),
+    norm: runs[0]?.[2] ?? (typeof report.norm === 'string' ? report.norm : 'inf'),
+    defense,
+    cleanAccuracy: num(report.metrics.cleanAccuracy),
+  };
+  const curve = Array.isArray(report.curve) ? (report.curve as Loose[]) : null;
+  if (curve && curve.length > 0)
+    return {
+      ...base,
+      eps: curve.map((p) => num(p.eps) ?? NaN),
+      robustAccuracy: curve.map((p) => num(p.robustAccuracy) ?? NaN),
+      attackSuccessRate: curve.map((p) => num(p.attackSuccessRate) ?? NaN),
+      meanPerturbation: curve.map((p) => num(p.meanPerturbation) ?? NaN),
+    };
+  const eps = [...new Set(runs.map((m) => Number(m[3])))].filter(Number.isFinite).sort((a, b) => a - b);
+  const at = (k: string) => eps.map((e) => num(report.metrics[`${k}@eps=${e}`]) ?? NaN);
+  return {
+    ...base,
+    eps,
+    robustAccuracy: at('robustAccuracy'),
+    attackSuccessRate: at('attackSuccessRate'),
+    meanPerturbation: at('meanPerturbation'),
+  };
+}
+
+function examplesOf(ref: string, report: Loose): AdversarialExample[] {
+  if (!Array.isArray(report.examples)) return [];
+  return (report.examples as Loose[]).slice(0, 24).flatMap((e) => {
+    const shape = nums(e.shape);
+    const clean = nums(e.clean);
+    const adversarial = nums(e.adversarial);
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (shape.length === 0 || clean.length !== size || adversarial.length !== size) return [];
+    return [
+      {
+        ref,
+        attack: typeof e.attack === 'string' ? e.attack : 'attack',
+        eps: num(e.eps) ?? 0,
+        shape,
+        label: num(e.label) ?? -1,
+        prediction: num(e.prediction) ?? -1,
+        clean,
+        adversarial,
+      },
+    ];
+  });
+}
+
+export async function robustnessView(reg: Registry): Promise<RobustnessView> {
+  const view: RobustnessView = { series: [], examples: [] };
+  for (const m of await allVersions(reg))
+    for (const ref of m.refs) {
+      const d = await reg.show(ref);
+      for (const { evidence, report } of await reportsOf(reg, d, (k) => k === 'robustness')) {
+        const s = seriesOf(d.ref, evidence.id, report);
+        if (s.eps.length > 0) view.series.push(s);
+        view.examples.push(...examplesOf(d.ref, report));
+      }
+    }
+  return view;
+}
+
+/** Privacy spent over the steps of one DP-SGD run. */
+export interface EpsilonSeries {
+  ref: string;
+  evidence: number;
+  accountant: string;
+  delta: number;
+  sampleRate: number;
+  noiseMultiplier: number;
+  /** Where the series came from: the report itself, or the accountant replayed on its q, sigma and steps. */
+  source: 'report' | 'accountant';
+  steps: number[];
+  epsilon: number[];
+  /** Epsilon the run reported after each epoch, to check the replay against. */
+  epochs: { steps: number; epsilon: number }[];
+}
+
+/** A membership-inference attack's ROC: the report's full curve, or its operating points. */
+export interface RocCurve {
+  ref: string;
+  evidence: number;
+  model: string;
+  attack: string;
+  auc: number;
+  source: 'report' | 'operating-points';
+  fpr: number[];
+  tpr: number[];
+}
+
+export interface PrivacyView {
+  epsilon: EpsilonSeries[];
+  roc: RocCurve[];
+}
+
+const POINTS = 120;
+/** Privacy reports under the privacy domain's own kinds or the registry's (`dp`, `membership`). */
+const DP_KIND = /^(privacy\.)?dp(-training)?$/;
+const MEMBERSHIP_KIND = /^(privacy\.)?membership(-audit)?$/;
+const replayed = new Map<string, { steps: number[]; epsilon: number[] }>();
+
+/** Replays the accountant step by step (at most POINTS evaluations): epsilon after each sampled step count. */
+export function epsilonOverSteps(
+  accountant: AccountantName,
+  q: number,
+  sigma: number,
+  steps: number,
+  delta: number,
+): { steps: number[]; epsilon: number[] } {
+  const key = `${accountant}:${q}:${sigma}:${steps}:${delta}`;
+  const hit = replayed.get(key);
+  if (hit) return hit;
+  const out = { steps: [0] as number[], epsilon: [0] as number[] };
+  const acc = createAccountant(accountant);
+  let done = 0;
+  for (let i = 1; i <= Math.min(POINTS, steps); i++) {
+    const target = Math.round((i * steps) / Math.min(POINTS, steps));
+    acc.compose({ noiseMultiplier: sigma, sampleRate: q, steps: target - done });
+    done = target;
+    out.steps.push(done);
+    out.epsilon.push(acc.getEpsilon(delta));
+  }
+  if (replayed.size > 256) replayed.clear();
+  replayed.set(key, out);
+  return out;
+}
+
+const accountantOf = (
+  report: Loose & { findings: { detail: string }[] },
+  labels: Record<string, string>,
+): AccountantName => {
+  const named = labels.accountant ?? / (\w+) accountant/.exec(report.findings[0]?.detail ?? '')?.[1] ?? 'rdp';
+  return (ACCOUNTANT_NAMES as readonly string[]).includes(named) ? (named as AccountantName) : 'rdp';
+};
+
+function epsilonSeries(
+  ref: string,
+  evidence: number,
+  report: Loose & { findings: { detail: string }[]; metrics: Record<string, number> },
+  labels: Record<string, string>,
+): EpsilonSeries | null {
+  const mt = report.metrics;
+  const q = mt.sampleRate;
+  const sigma = mt.noiseMultiplier;
+  const steps = mt.steps;
+  const delta = mt.delta ?? 1e-5;
+  const epochs = Object.entries(mt)
+    .map(([k, v]) => [/^epsilon\.epoch(\d+)$/.exec(k)?.[1], v] as const)
+    .filter((e): e is readonly [string, number] => e[0] !== undefined)
+    .map(([e, eps]) => ({
+      steps: steps !== undefined && mt.epochs ? Math.round((Number(e) * steps) / mt.epochs) : Number(e),
+      epsilon: eps,
+    }))
+    .sort((a, b) => a.steps - b.steps);
+  const accountant = accountantOf(report, labels);
+  const series = report.series as Loose | undefined;
+  if (series && nums(series.steps).length > 0 && nums(series.steps).length === nums(series.epsilon).length)
+    return {
+      ref,
+      evidence,
+      accountant,
+      delta,
+      sampleRate: q ?? NaN,
+      noiseMultiplier: sigma ?? NaN,
+      source: 'report',
+      steps: nums(series.steps),
+      epsilon: nums(series.epsilon),
+      epochs,
+    };
+  if (q === undefined || sigma === undefined || steps === undefined || !(steps >= 1)) return null;
+  const r = epsilonOverSteps(accountant, q, sigma, Math.floor(steps), delta);
+  return {
+    ref,
+    evidence,
+    accountant,
+    delta,
+    sampleRate: q,
+    noiseMultiplier: sigma,
+    source: 'accountant',
+    ...r,
+    epochs,
+  };
+}
+
+function rocCurves(
+  ref: string,
+  evidence: number,
+  report: Loose & { metrics: Record<string, number> },
+): RocCurve[] {
+  const out: RocCurve[] = [];
+  const full = Array.isArray(report.roc) ? (report.roc as Loose[]) : [];
+  for (const k of Object.keys(report.metrics)) {
+    const m = /^(.+)\.([^.]+)\.auc$/.exec(k);
+    if (!m || m[1] === 'reference') continue;
+    const [, model, attack] = m as unknown as [string, string, string];
+    const auc = report.metrics[k]!;
+    const given = full.find((r) => r.model === model && r.attack === attack);
+    if (given && nums(given.fpr).length > 1 && nums(given.fpr).length === nums(given.tpr).length) {
+      out.push({
+        ref,
+        evidence,
+        model,
+        attack,
+        auc,
+        source: 'report',
+        fpr: nums(given.fpr),
+        tpr: nums(given.tpr),
+      });
+      continue;
+    }
+    const t01 = report.metrics[`${model}.${attack}.tprAt01`];
+    const t1 = report.metrics[`${model}.${attack}.tprAt1`];
+    const fpr = [0];
+    const tpr = [0];
+    for (const [at, v] of [
+      [0.001, t01],
+      [0.01, t1],
+    ] as const)
+      if (v !== undefined) {
+        fpr.push(at);
+        tpr.push(v);
+      }
+    fpr.push(1);
+    tpr.push(1);
+    out.push({ ref, evidence, model, attack, auc, source: 'operating-points', fpr, tpr });
+  }
+  return out;
+}
+
+export async function privacyView(reg: Registry): Promise<PrivacyView> {
+  const view: PrivacyView = { epsilon: [], roc: [] };
+  for (const m of await allVersions(reg))
+    for (const ref of m.refs) {
+      const d = await reg.show(ref);
+      const kinds = (k: string) => DP_KIND.test(k) || MEMBERSHIP_KIND.test(k);
+      for (const { evidence, report } of await reportsOf(reg, d, kinds)) {
+        const r = report as Parameters<typeof epsilonSeries>[2];
+        if (MEMBERSHIP_KIND.test(evidence.kind)) view.roc.push(...rocCurves(d.ref, evidence.id, r));
+        else {
+          const s = epsilonSeries(d.ref, evidence.id, r, evidence.labels);
+          if (s) view.epsilon.push(s);
+        }
+      }
+    }
+  return view;
+}
