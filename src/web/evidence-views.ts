@@ -139,6 +139,8 @@ export interface EpsilonSeries {
 export interface RocCurve {
   ref: string;
   evidence: number;
+  /** Digest of the report: one audit attached to several versions is one curve. */
+  digest: string;
   model: string;
   attack: string;
   auc: number;
@@ -244,6 +246,7 @@ function epsilonSeries(
 function rocCurves(
   ref: string,
   evidence: number,
+  digest: string,
   report: Loose & { metrics: Record<string, number> },
 ): RocCurve[] {
   const out: RocCurve[] = [];
@@ -258,6 +261,7 @@ function rocCurves(
       out.push({
         ref,
         evidence,
+        digest,
         model,
         attack,
         auc,
@@ -281,7 +285,7 @@ function rocCurves(
       }
     fpr.push(1);
     tpr.push(1);
-    out.push({ ref, evidence, model, attack, auc, source: 'operating-points', fpr, tpr });
+    out.push({ ref, evidence, digest, model, attack, auc, source: 'operating-points', fpr, tpr });
   }
   return out;
 }
@@ -294,7 +298,8 @@ export async function privacyView(reg: Registry): Promise<PrivacyView> {
       const kinds = (k: string) => DP_KIND.test(k) || MEMBERSHIP_KIND.test(k);
       for (const { evidence, report } of await reportsOf(reg, d, kinds)) {
         const r = report as Parameters<typeof epsilonSeries>[2];
-        if (MEMBERSHIP_KIND.test(evidence.kind)) view.roc.push(...rocCurves(d.ref, evidence.id, r));
+        if (MEMBERSHIP_KIND.test(evidence.kind))
+          view.roc.push(...rocCurves(d.ref, evidence.id, evidence.digest, r));
         else {
           const s = epsilonSeries(d.ref, evidence.id, r, evidence.labels);
           if (s) view.epsilon.push(s);

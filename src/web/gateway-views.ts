@@ -54,11 +54,15 @@ async function timeline(
     else if (r.decision === 'deny' || r.decision === 'error') m.deny += Number(r.n);
     byMinute.set(r.minute, m);
   }
+  // every minute from the first record (at least the last half hour) to now, quiet minutes as zeros
   const out = { t: [] as number[], allow: [] as number[], deny: [] as number[] };
-  for (const [minute, m] of byMinute) {
-    out.t.push(Date.parse(`${minute}:00Z`) / 1000);
-    out.allow.push(m.allow);
-    out.deny.push(m.deny);
+  const now = Math.floor(Date.now() / 60_000);
+  const first = Math.min(now - 30, ...[...byMinute.keys()].map((k) => Date.parse(`${k}:00Z`) / 60_000));
+  for (let t = first; t <= now; t++) {
+    const m = byMinute.get(new Date(t * 60_000).toISOString().slice(0, 16));
+    out.t.push(t * 60);
+    out.allow.push(m?.allow ?? 0);
+    out.deny.push(m?.deny ?? 0);
   }
   return out;
 }

@@ -103,16 +103,18 @@ export async function seedDashboard(dir: string, o: { examples?: number } = {}):
   const bytes = readFileSync(modelPath);
   const reg = await Registry.open(store);
   try {
-    await reg.registerDataset(
-      {
-        name: 'mnist-train',
-        digest: `sha256:${sha(loadMnist().train.y)}`,
-        uri: 'data/mnist',
-        size: 8000,
-        format: 'idx',
-      },
-      'seed',
-    );
+    const { train: trainSet, test: testSet } = loadMnist();
+    for (const d of [trainSet, testSet])
+      await reg.registerDataset(
+        {
+          name: d.name,
+          digest: `sha256:${sha(Buffer.concat([Buffer.from(d.x.buffer, d.x.byteOffset, d.x.byteLength), d.y]))}`,
+          uri: 'data/mnist',
+          size: d.size,
+          format: 'idx',
+        },
+        'seed',
+      );
     await reg.setPolicy(
       {
         version: 1,
@@ -127,7 +129,10 @@ export async function seedDashboard(dir: string, o: { examples?: number } = {}):
       name: 'mnist-mlp',
       actor: 'seed',
       scan: true,
-      datasets: [{ ref: 'mnist-train', relation: 'trained_on' }],
+      datasets: [
+        { ref: 'mnist-train', relation: 'trained_on' },
+        { ref: 'mnist-test', relation: 'evaluated_on' },
+      ],
     });
     for (const a of ['fgsm', 'pgd'])
       await reg.addEvidence(v1.version.ref, await robustness(bytes, modelPath, a, n), 'seed');
@@ -136,8 +141,8 @@ export async function seedDashboard(dir: string, o: { examples?: number } = {}):
     const model = Model.create('mnist-mlp', 1);
     const startedAt = new Date().toISOString();
     const dp = await dpTrain(model, train, {
-      epochs: 2,
-      batchSize: 60,
+      epochs: 3,
+      batchSize: 30,
       maxGradNorm: 1,
       noiseMultiplier: 1.1,
       delta: 1e-5,
@@ -151,8 +156,10 @@ export async function seedDashboard(dir: string, o: { examples?: number } = {}):
       name: 'mnist-mlp',
       actor: 'seed',
       scan: true,
-      parents: [{ ref: v1.version.ref, relation: 'fine_tuned_from' }],
-      datasets: [{ ref: 'mnist-train', relation: 'trained_on' }],
+      datasets: [
+        { ref: 'mnist-train', relation: 'trained_on' },
+        { ref: 'mnist-test', relation: 'evaluated_on' },
+      ],
       meta: { training: 'dp-sgd' },
     });
     // the registry's evidence kinds have no dots (gates read KIND.FIELD): the privacy reports are stored
@@ -167,8 +174,8 @@ export async function seedDashboard(dir: string, o: { examples?: number } = {}):
             bytes: dpBytes,
             architecture: 'mnist-mlp',
             examples: train.size,
-            epochs: 2,
-            batchSize: 60,
+            epochs: 3,
+            batchSize: 30,
             testAccuracy: null,
             startedAt,
           },
