@@ -1,5 +1,5 @@
 // The dashboard shell: sign-in, the pages this principal may see, and hash routing between them.
-import { ApiError, api, h, token } from './lib.js';
+import { ApiError, api, h, timing, token } from './lib.js';
 import { disposeCharts } from './charts.js';
 import { modelsPage, overviewPage, scansPage } from './pages-registry.js';
 import { privacyPage, robustnessPage } from './pages-evidence.js';
@@ -63,7 +63,11 @@ async function route() {
   $('page').replaceChildren(root);
   document.body.dataset.state = 'loading';
   try {
+    const t0 = performance.now();
     await PAGES[page][1](root, { session, params: new URLSearchParams(query) });
+    // how long the page took, and how much of it was waiting for its data
+    root.dataset.ms = (performance.now() - t0).toFixed(1);
+    root.dataset.fetchMs = timing.fetchMs.toFixed(1);
     root.dataset.state = 'ready';
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return showLogin(e.message);

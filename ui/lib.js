@@ -30,12 +30,17 @@ export class ApiError extends Error {
   }
 }
 
+/** Time of the last API call, fetch to parsed JSON (the page records it beside its own time). */
+export const timing = { fetchMs: 0 };
+
 export async function api(path, init = {}) {
+  const t0 = performance.now();
   const headers = { accept: 'application/json', ...(init.headers ?? {}) };
   const t = token.get();
   if (t) headers.authorization = `Bearer ${t}`;
   const r = await fetch(`/api/ui${path}`, { ...init, headers, cache: 'no-store' });
   const body = await r.json().catch(() => null);
+  timing.fetchMs = performance.now() - t0;
   if (!r.ok) throw new ApiError(r.status, body);
   return body;
 }
@@ -43,7 +48,11 @@ export async function api(path, init = {}) {
 export const pct = (v) =>
   v === null || v === undefined || Number.isNaN(v) ? '–' : `${(v * 100).toFixed(1)}%`;
 export const num = (v, d = 3) =>
-  v === null || v === undefined || Number.isNaN(v) ? '–' : Number(v).toFixed(d);
+  v === null || v === undefined || Number.isNaN(v)
+    ? '–'
+    : Number.isInteger(v)
+      ? String(v)
+      : Number(v).toFixed(d);
 export const ms = (s) => (s === null || s === undefined ? '–' : `${(s * 1000).toFixed(2)} ms`);
 
 export function card(title, ...body) {

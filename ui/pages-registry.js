@@ -130,7 +130,13 @@ function lineageSvg(g) {
   }
   const width = 20 + (Math.max(0, ...col.values()) + 1) * 220;
   const height = 30 + Math.max(1, ...rows.values()) * 60;
-  const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'lineage graph' });
+  const svg = s('svg', {
+    viewBox: `0 0 ${width} ${height}`,
+    width,
+    height,
+    role: 'img',
+    'aria-label': 'lineage graph',
+  });
   svg.append(s('defs', {}));
   for (const e of g.edges) {
     const a = pos.get(e.to);
