@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist } from '../../src/robustness/index.js';
@@ -14,6 +15,8 @@ let dir: string;
 let seed: DashboardSeed;
 let server: Started;
 let browser: Browser;
+let idp: CryptoKey;
+const JWT = { issuer: 'https://idp.example.org', audience: 'warden' };
 
 const post = (path: string, key: string, body: unknown) =>
   fetch(`${server.url}${path}`, {
@@ -26,8 +29,22 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'warden-dashboard-'));
   mkdirSync(SHOTS, { recursive: true });
   seed = await seedDashboard(dir);
+  // an identity provider's key: the gateway reads its JWKS from a file and maps the group claim to a role
+  const pair = await generateKeyPair('ES256');
+  idp = pair.privateKey;
+  const jwksFile = join(dir, 'jwks.json');
+  writeFileSync(
+    jwksFile,
+    JSON.stringify({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256' }] }),
+  );
   const config = join(dir, 'gateway.json');
-  writeFileSync(config, JSON.stringify(seed.config));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      ...seed.config,
+      auth: { jwt: { jwksFile, ...JWT, roleClaim: 'groups', roleMap: { 'ml-team': 'ml_engineer' } } },
+    }),
+  );
   server = await startNode('dist/cli/main.js', ['serve', '--config', config], 60_000);
   // traffic for the gateway and guard pages: predictions, a refused call, a blocked prompt
   const x = loadMnist().test.x;
@@ -183,6 +200,25 @@ describe('dashboard in chromium', () => {
     await page.waitForSelector('#promote-result.pass');
     expect(await page.textContent('#promote-result')).toContain('mnist-mlp@1 is now production');
     await page.screenshot({ path: join(SHOTS, 'engineer-promoted.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('signs in with a JWT whose group maps to a role', async () => {
+    const jwt = await new SignJWT({ groups: ['ml-team'] })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setIssuer(JWT.issuer)
+      .setAudience(JWT.audience)
+      .setSubject('erin')
+      .setExpirationTime('5m')
+      .sign(idp);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await login(page, jwt);
+    expect(await page.getAttribute('[data-principal]', 'data-principal')).toBe('erin');
+    const nav = await navPages(page);
+    expect(nav).toContain('gateway');
+    expect(nav).not.toContain('audit');
+    expect(await open(page, '#/gateway')).toBe('ready');
+    expect((await charts(page)).find((c) => c.name === 'latency')?.inked).toBe(true);
     await page.close();
   });
 });
