@@ -5,9 +5,10 @@
 // the loopback load generator (keep-alive connections). Latency: one request at a time; throughput: at
 // saturation (`--concurrency`, default 16) for `--requests` (default 100000) requests per server; after the
 // gateway's run it is stopped gracefully and the audit chain is counted and verified.
-// Usage: npm run bench -- gateway [--json] [--requests N] [--latency N] [--concurrency C]
+// Usage: npm run bench -- gateway [--json] [--requests N] [--latency N] [--concurrency C] [--cpu-prof DIR]
+// (--cpu-prof writes V8 CPU profiles of both server processes into DIR, for chrome://inspect or speedscope)
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { BENCH_DIR, WORK_DIR, arg } from './lib.mjs';
@@ -16,6 +17,8 @@ const JSON_OUT = process.argv.includes('--json');
 const REQUESTS = Number(arg('--requests', 100_000));
 const LATENCY_N = Number(arg('--latency', 3000));
 const CONCURRENCY = Number(arg('--concurrency', 16));
+const PROFILE_DIR = arg('--cpu-prof', '');
+const PROF = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-interval', '200', '--cpu-prof-dir', PROFILE_DIR] : [];
 const MODEL = join(BENCH_DIR, '..', 'examples', 'mnist-mlp.onnx');
 const CLI = join(BENCH_DIR, '..', 'dist', 'cli', 'main.js');
 const log = (s) => (JSON_OUT ? process.stderr : process.stdout).write(`${s}\n`);
@@ -97,7 +100,21 @@ async function latency(url, path, key, n) {
   return { p50: xs[Math.floor(n * 0.5)], p99: xs[Math.floor(n * 0.99)] };
 }
 
-async function throughput(url, path, key, n, c) {
+// CPU seconds (user + system) a process (or, with main, its main thread) has used so far, from /proc (Linux).
+function cpuSeconds(pid, main = false) {
+  try {
+    const f = readFileSync(main ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8')
+      .split(') ')[1]
+      .split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+async function throughput(url, path, key, n, c, pid) {
+  const cpu0 = cpuSeconds(pid);
+  const main0 = cpuSeconds(pid, true);
   const agent = new Agent({ keepAlive: true, maxSockets: c });
   let next = 0;
   const t0 = performance.now();
@@ -110,7 +127,12 @@ async function throughput(url, path, key, n, c) {
     }),
   );
   agent.destroy();
-  return n / ((performance.now() - t0) / 1000);
+  const rate = n / ((performance.now() - t0) / 1000);
+  return {
+    rate,
+    cpuUs: ((cpuSeconds(pid) - cpu0) / n) * 1e6,
+    mainUs: ((cpuSeconds(pid, true) - main0) / n) * 1e6,
+  };
 }
 
 const work = join(WORK_DIR, 'gateway');
@@ -137,8 +159,9 @@ const key = spawnSync(process.execPath, [
   .stdout.toString()
   .trim();
 
-const bare = await startProcess([join(work, 'bare.mjs'), MODEL], join(BENCH_DIR, '..'));
+const bare = await startProcess([...PROF, join(work, 'bare.mjs'), MODEL], join(BENCH_DIR, '..'));
 const gw = await startProcess([
+  ...PROF,
   CLI,
   'serve',
   '--config',
@@ -158,10 +181,13 @@ const lg = await latency(gw.url, path, key, LATENCY_N);
 log(`  bare    p50 ${lb.p50.toFixed(3)} ms  p99 ${lb.p99.toFixed(3)} ms`);
 log(`  gateway p50 ${lg.p50.toFixed(3)} ms  p99 ${lg.p99.toFixed(3)} ms`);
 log(`throughput: ${REQUESTS} requests per server at concurrency ${CONCURRENCY}`);
-const tb = await throughput(bare.url, path, undefined, REQUESTS, CONCURRENCY);
-log(`  bare    ${tb.toFixed(0)} req/s`);
-const tg = await throughput(gw.url, path, key, REQUESTS, CONCURRENCY);
-log(`  gateway ${tg.toFixed(0)} req/s`);
+const cpuLine = (t) =>
+  `${t.cpuUs.toFixed(0)} us server CPU per request (${t.mainUs.toFixed(0)} us on the main thread)`;
+const b = await throughput(bare.url, path, undefined, REQUESTS, CONCURRENCY, bare.child.pid);
+log(`  bare    ${b.rate.toFixed(0)} req/s, ${cpuLine(b)}`);
+const g = await throughput(gw.url, path, key, REQUESTS, CONCURRENCY, gw.child.pid);
+log(`  gateway ${g.rate.toFixed(0)} req/s, ${cpuLine(g)}`);
+const [tb, tg] = [b.rate, g.rate];
 bare.child.kill('SIGTERM');
 await new Promise((r) => {
   gw.child.once('exit', r);
@@ -176,8 +202,20 @@ const result = {
   p50OverheadMs: +(lg.p50 - lb.p50).toFixed(3),
   p99OverheadMs: +(lg.p99 - lb.p99).toFixed(3),
   throughputRatio: +(tg / tb).toFixed(3),
-  bare: { p50Ms: +lb.p50.toFixed(3), p99Ms: +lb.p99.toFixed(3), reqPerSec: Math.round(tb) },
-  gateway: { p50Ms: +lg.p50.toFixed(3), p99Ms: +lg.p99.toFixed(3), reqPerSec: Math.round(tg) },
+  bare: {
+    p50Ms: +lb.p50.toFixed(3),
+    p99Ms: +lb.p99.toFixed(3),
+    reqPerSec: Math.round(tb),
+    cpuUsPerReq: Math.round(b.cpuUs),
+    mainThreadUsPerReq: Math.round(b.mainUs),
+  },
+  gateway: {
+    p50Ms: +lg.p50.toFixed(3),
+    p99Ms: +lg.p99.toFixed(3),
+    reqPerSec: Math.round(tg),
+    cpuUsPerReq: Math.round(g.cpuUs),
+    mainThreadUsPerReq: Math.round(g.mainUs),
+  },
   audit: { records: v.records, expected: expected + 2, chainOk: v.ok },
 };
 if (JSON_OUT) process.stdout.write(`${JSON.stringify(result)}\n`);

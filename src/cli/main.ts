@@ -15,6 +15,7 @@ import { registerFl } from './commands/fl.js';
 import { registerPoison } from './commands/poison.js';
 import { registerRedteam } from './commands/redteam.js';
 import { registerPosture } from './commands/posture.js';
+import { registerReport } from './commands/report.js';
 import { OutputFormatSchema } from '../report/index.js';
 
 function buildProgram(setExit: (code: ExitCode) => void): Command {
@@ -206,6 +207,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerRegistry(program, setExit);
   registerRedteam(program, setExit);
   registerPosture(program, setExit);
+  registerReport(program, setExit);
 
   const guard = program
     .command('guard')

@@ -6,3 +6,4 @@ export * from './version.js';
 export * from './refs.js';
 export * from './random.js';
 export * from './tabular/index.js';
+export * from './special.js';

@@ -28,6 +28,15 @@ const ModelSchema = z
   .strictObject({
     /** An ONNX file served in this process. */
     path: z.string().min(1).optional(),
+    /**
+     * Key-encryption key (a key file or env:VAR) for a model encrypted with `warden encrypt`:
+     * it is decrypted in memory, never written to disk, and its signature covers the plaintext.
+     */
+    kek: z.string().min(1).optional(),
+    /** Or a registry version, `NAME@ALIAS` or `NAME@N`, admitted only if its gate passes and digests match. */
+    registry: z.string().min(3).max(256).optional(),
+    /** The gate a registry version must pass (default: its alias, or `production` for `NAME@N`). */
+    gate: z.string().min(1).max(64).optional(),
     /** Or an upstream Open Inference Protocol v2 server. */
     upstream: z.url().optional(),
     upstreamModel: z.string().min(1).optional(),
@@ -59,8 +68,8 @@ const ModelSchema = z
       })
       .optional(),
   })
-  .refine((m) => !!m.path !== !!m.upstream, {
-    message: 'a model needs exactly one of "path" and "upstream"',
+  .refine((m) => [m.path, m.upstream, m.registry].filter(Boolean).length === 1, {
+    message: 'a model needs exactly one of "path", "upstream" and "registry"',
   });
 
 const JwtSchema = z.strictObject({
@@ -129,8 +138,16 @@ export const GatewayConfigSchema = z.strictObject({
       batchSize: z.int().min(1).max(10_000).default(500),
       flushMs: z.int().min(1).max(60_000).default(20),
       maxBacklog: z.int().min(100).max(10_000_000).default(100_000),
+      /** Hash and write batches on a separate thread with its own store connection. */
+      thread: z.boolean().default(true),
     })
-    .default({ batchSize: 500, flushMs: 20, maxBacklog: 100_000 }),
+    .default({ batchSize: 500, flushMs: 20, maxBacklog: 100_000, thread: true }),
+  registry: z
+    .strictObject({
+      /** Mount the registry's HTTP API under /api/registry (same store, same auth and RBAC). */
+      api: z.boolean().default(true),
+    })
+    .default({ api: true }),
   models: z.record(Name, ModelSchema).default({}),
   /** OpenAI-compatible upstreams, served through the guard at /v1/chat/completions. */
   openai: z

@@ -15,7 +15,11 @@ export type GatewayErrorCode =
   | 'GATEWAY_UPSTREAM_ERROR'
   | 'GATEWAY_UPSTREAM_TIMEOUT'
   | 'GATEWAY_KEY_NOT_FOUND'
-  | 'GATEWAY_AUDIT_BROKEN';
+  | 'GATEWAY_AUDIT_BROKEN'
+  /** A registry version's promotion gate fails: the gateway refuses to load it. */
+  | 'GATEWAY_GATE_FAILED'
+  /** A registry version's files differ from its registered digests. */
+  | 'GATEWAY_DIGEST_MISMATCH';
 
 export type GatewayError = WardenError<GatewayErrorCode>;
 

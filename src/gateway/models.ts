@@ -1,6 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { verifyModel } from '../artifacts/index.js';
+import { dirname, join } from 'node:path';
+import {
+  DEFAULT_SIGNATURE,
+  ENCRYPTED_SUFFIX,
+  decryptToBuffer,
+  keyProviderFromSpec,
+  verifyModel,
+  verifyModelBytes,
+} from '../artifacts/index.js';
 import { isWardenError } from '../core/index.js';
+import type { Registry } from '../registry/index.js';
 import { OipBackend } from './backends/oip.js';
 import { OnnxBackend } from './backends/onnx.js';
 import type { Backend } from './backends/types.js';
@@ -10,6 +19,15 @@ import { DriftMonitor } from './stages/drift.js';
 import { ExtractionDetector } from './stages/extraction.js';
 import type { OutputPolicy } from './stages/harden.js';
 import type { ValidationRules } from './stages/validate.js';
+import { admitFromRegistry } from './registry-load.js';
+
+/** Largest decrypted model held in memory (onnxruntime takes the buffer as it is). */
+const MAX_MODEL_BYTES = 2 * 1024 ** 3;
+
+/** The signature of `m.onnx.wenc` is the one beside it, as for its plaintext `m.onnx`. */
+function signaturePathFor(path: string): string {
+  return join(dirname(path), DEFAULT_SIGNATURE);
+}
 
 /** A model as the pipeline serves it: backend, per-model rules and its monitors. */
 export interface ServedModel {
@@ -26,24 +44,67 @@ export interface ServedModel {
   provenance: Record<string, unknown>;
 }
 
-/** Loads every configured model; with signature.require a model whose signature does not verify is refused. */
-export async function loadModels(config: GatewayConfig): Promise<Map<string, ServedModel>> {
+/** What loading needs besides the config: the registry for `NAME@ALIAS` models, and who hears of a refusal. */
+export interface LoadContext {
+  registry?: Registry;
+  /** Called once with the refused model, the error and what was learned about it (for the audit log). */
+  refused?: (name: string, e: unknown, facts: Record<string, unknown>) => void;
+}
+
+/**
+ * Loads every configured model; with signature.require a model whose signature does not verify is refused,
+ * and a registry version is refused unless its gate passes and its digests match.
+ */
+export async function loadModels(
+  config: GatewayConfig,
+  lc: LoadContext = {},
+): Promise<Map<string, ServedModel>> {
   const out = new Map<string, ServedModel>();
+  let current = '';
+  const facts: Record<string, unknown> = {};
   try {
-    for (const [name, m] of Object.entries(config.models)) out.set(name, await loadModel(name, m, config));
+    for (const [name, m] of Object.entries(config.models)) {
+      current = name;
+      for (const k of Object.keys(facts)) delete facts[k];
+      out.set(name, await loadModel(name, m, config, lc, facts));
+    }
   } catch (e) {
+    lc.refused?.(current, e, facts);
     await Promise.all([...out.values()].map((m) => m.backend.close()));
     throw e;
   }
   return out;
 }
 
-async function loadModel(name: string, m: ModelConfig, config: GatewayConfig): Promise<ServedModel> {
+async function loadModel(
+  name: string,
+  m: ModelConfig,
+  config: GatewayConfig,
+  lc: LoadContext,
+  facts: Record<string, unknown>,
+): Promise<ServedModel> {
   const provenance: Record<string, unknown> = {};
   let backend: Backend;
-  if (m.path) {
-    if (config.signature.require) Object.assign(provenance, await checkSignature(name, m.path, config));
-    backend = await OnnxBackend.load(name, m.path, { version: m.version, threads: m.threads });
+  if (m.registry) {
+    if (!lc.registry)
+      throw gatewayError('GATEWAY_CONFIG_INVALID', `model ${name}: no registry to resolve ${m.registry}`);
+    const admitted = await admitFromRegistry(lc.registry, m.registry, registryOptions(m, config), facts);
+    Object.assign(provenance, admitted.provenance);
+    backend = await OnnxBackend.fromBytes(name, admitted.bytes, {
+      version: admitted.version,
+      threads: m.threads,
+    });
+  } else if (m.path) {
+    const opts = { version: m.version, threads: m.threads };
+    if (m.kek || m.path.endsWith(ENCRYPTED_SUFFIX)) {
+      const bytes = await decryptModel(name, m.path, m.kek);
+      if (config.signature.require)
+        Object.assign(provenance, await checkSignature(name, m.path, config, bytes));
+      backend = await OnnxBackend.fromBytes(name, bytes, opts);
+    } else {
+      if (config.signature.require) Object.assign(provenance, await checkSignature(name, m.path, config));
+      backend = await OnnxBackend.load(name, m.path, opts);
+    }
   } else {
     if (config.signature.require)
       throw gatewayError(
@@ -88,10 +149,46 @@ async function loadModel(name: string, m: ModelConfig, config: GatewayConfig): P
   };
 }
 
+/** Decrypts an encrypted model into memory; a wrong key or tampered file refuses the model. */
+async function decryptModel(name: string, path: string, kek: string | undefined): Promise<Buffer> {
+  if (!kek)
+    throw gatewayError(
+      'GATEWAY_CONFIG_INVALID',
+      `model ${name} is encrypted (${path}): give its key-encryption key (--kek FILE|env:VAR)`,
+    );
+  try {
+    return await decryptToBuffer(path, keyProviderFromSpec(kek), { maxBytes: MAX_MODEL_BYTES });
+  } catch (e) {
+    const why = isWardenError(e) ? `${e.code}: ${e.message}` : String(e);
+    throw gatewayError('GATEWAY_MODEL_INVALID', `model ${name}: cannot decrypt ${path} (${why})`);
+  }
+}
+
+function registryOptions(m: ModelConfig, config: GatewayConfig) {
+  const { publicKey, certificateChain } = config.signature;
+  let trust: { publicKey?: Buffer; certificateChain?: string[] } | undefined;
+  try {
+    if (publicKey) trust = { publicKey: readFileSync(publicKey) };
+    else if (certificateChain?.length)
+      trust = { certificateChain: certificateChain.map((f) => readFileSync(f, 'utf8')) };
+  } catch (e) {
+    throw gatewayError(
+      'GATEWAY_CONFIG_INVALID',
+      `cannot read the signature trust material: ${(e as Error).message}`,
+    );
+  }
+  return {
+    requireSignature: config.signature.require,
+    ...(m.gate ? { gate: m.gate } : {}),
+    ...(trust ? { trust } : {}),
+  };
+}
+
 async function checkSignature(
   name: string,
   path: string,
   config: GatewayConfig,
+  plaintext?: Buffer,
 ): Promise<Record<string, unknown>> {
   const { publicKey, certificateChain } = config.signature;
   if (!publicKey === !certificateChain?.length)
@@ -111,7 +208,10 @@ async function checkSignature(
     );
   }
   try {
-    const r = await verifyModel(path, material);
+    // an encrypted model is signed as its plaintext, which stays in memory
+    const r = plaintext
+      ? await verifyModelBytes(plaintext, signaturePathFor(path), material)
+      : await verifyModel(path, material);
     return { signer: r.signer, rootDigest: r.rootDigest };
   } catch (e) {
     const why = isWardenError(e) ? `${e.code}: ${e.message}` : String(e);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isWardenError } from '../core/index.js';
-import { ROLES, authorize, can, type Principal } from './rbac.js';
+import { ROLES, authorize, can, permissionsOf, type Principal } from './rbac.js';
 
 const who = (...roles: Principal['roles']): Principal => ({ id: 'p', roles, via: 'api-key' });
 
@@ -18,6 +18,21 @@ describe('rbac', () => {
     expect(can(who('admin'), 'keys:manage')).toBe(true);
     expect(can(who(), 'model:read')).toBe(false);
     expect(can(who('viewer', 'auditor'), 'audit:read')).toBe(true);
+  });
+
+  it('maps the registry actions to roles as the registry approval rules do', () => {
+    const reg = (p: Principal) => permissionsOf(p).filter((x) => x.startsWith('registry:'));
+    expect(reg(who('viewer'))).toEqual(['registry:read']);
+    expect(reg(who('data_scientist'))).toEqual(['registry:read', 'registry:write']);
+    expect(reg(who('auditor'))).toEqual(['registry:read', 'registry:approve']);
+    expect(reg(who('ml_engineer'))).toEqual([
+      'registry:read',
+      'registry:write',
+      'registry:approve',
+      'registry:promote',
+    ]);
+    expect(can(who('admin'), 'registry:promote')).toBe(true);
+    expect(permissionsOf(who())).toEqual([]);
   });
 
   it('refuses with a typed 403 error naming the permission', () => {

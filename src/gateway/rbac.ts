@@ -9,15 +9,31 @@ export const PERMISSIONS = [
   'metrics:read',
   'audit:read',
   'keys:manage',
+  'registry:read',
+  'registry:write',
+  'registry:approve',
+  'registry:promote',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-/** What each role may do; a principal holds the union of its roles' permissions. */
+/**
+ * What each role may do; a principal holds the union of its roles' permissions. Registry rights follow the
+ * registry's approval rules: data scientists register and attach evidence, ML engineers and auditors
+ * approve, ML engineers (and admins) promote.
+ */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
-  viewer: ['model:read'],
-  data_scientist: ['model:read', 'model:predict'],
-  ml_engineer: ['model:read', 'model:predict', 'metrics:read'],
-  auditor: ['model:read', 'audit:read', 'metrics:read'],
+  viewer: ['model:read', 'registry:read'],
+  data_scientist: ['model:read', 'model:predict', 'registry:read', 'registry:write'],
+  ml_engineer: [
+    'model:read',
+    'model:predict',
+    'metrics:read',
+    'registry:read',
+    'registry:write',
+    'registry:approve',
+    'registry:promote',
+  ],
+  auditor: ['model:read', 'audit:read', 'metrics:read', 'registry:read', 'registry:approve'],
   admin: PERMISSIONS,
 };
 
@@ -30,6 +46,11 @@ export interface Principal {
 
 export function isRole(s: string): s is Role {
   return (ROLES as readonly string[]).includes(s);
+}
+
+/** Every permission the principal's roles grant. */
+export function permissionsOf(p: Principal): Permission[] {
+  return PERMISSIONS.filter((perm) => can(p, perm));
 }
 
 export function can(p: Principal, perm: Permission): boolean {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { VERSION, WardenError, toWardenError } from '../core/index.js';
 import { readJsonBody, sendError, sendJson, statusForError } from '../core/http.js';
 import { openStore, type Store } from '../core/store/index.js';
-import { AuditLog, type AuditEvent } from './audit/index.js';
+import { AuditLog, workerWriter, type AuditEvent } from './audit/index.js';
 import { ApiKeys, JwtAuthenticator, authenticate, type Authenticators } from './auth/index.js';
 import type { GatewayConfig } from './config.js';
 import { gatewayError } from './errors.js';
@@ -15,6 +15,8 @@ import { harden } from './stages/harden.js';
 import { validateInfer } from './stages/validate.js';
 import { mountOpenAI, type ChatRoute } from './openai.js';
 import type { GatewayMount } from './mount.js';
+import { RegistryApi } from './registry-api.js';
+import { Registry } from '../registry/index.js';
 
 /** Per-request facts the audit record and metrics need. */
 interface Ctx {
@@ -26,6 +28,19 @@ interface Ctx {
   resource: string;
   principal?: Principal;
   detail: Record<string, unknown>;
+}
+
+/** Audits a model the gateway refused to load, with the code and what the checks found. */
+function refuseModel(audit: AuditLog, name: string, e: unknown, facts: Record<string, unknown>): void {
+  const err = toWardenError(e);
+  audit.record({
+    actor: 'gateway',
+    action: 'model.refused',
+    resource: name,
+    decision: 'deny',
+    status: 0,
+    detail: { code: err.code, reason: err.message.slice(0, 500), ...facts },
+  });
 }
 
 const MODEL_ROUTE = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?$/;
@@ -42,6 +57,7 @@ export class Gateway {
     readonly models: Map<string, ServedModel>,
     readonly chats: Map<string, ChatRoute>,
     readonly metrics: GatewayMetrics,
+    readonly registryApi?: RegistryApi,
   ) {
     this.auth = {
       keys: new ApiKeys(store, config.auth.keyCacheMs),
@@ -62,13 +78,27 @@ export class Gateway {
         ? await RedisRateLimiter.connect(config.redis)
         : new MemoryRateLimiter();
       closers.push(() => limiter.close());
-      const audit = new AuditLog(store, config.audit);
-      const models = await loadModels(config);
+      const writer =
+        config.audit.thread && !config.store.includes(':memory:')
+          ? await workerWriter(config.store)
+          : undefined;
+      const audit = new AuditLog(store, { ...config.audit, ...(writer ? { writer } : {}) });
+      closers.push(() => audit.close());
+      const needsRegistry =
+        config.registry.api || Object.values(config.models).some((m) => m.registry !== undefined);
+      const registry = needsRegistry ? await Registry.on(store) : undefined;
+      const models = await loadModels(config, {
+        ...(registry ? { registry } : {}),
+        refused: (name, e, facts) => refuseModel(audit, name, e, facts),
+      });
       closers.push(() =>
         Promise.all([...models.values()].map((m) => m.backend.close())).then(() => undefined),
       );
       const chats = mountOpenAI(config);
-      const gw = new Gateway(config, store, audit, limiter, models, chats, new GatewayMetrics());
+      const registryApi =
+        registry && config.registry.api ? new RegistryApi(registry, config.limits.maxBodyBytes) : undefined;
+      const metrics = new GatewayMetrics();
+      const gw = new Gateway(config, store, audit, limiter, models, chats, metrics, registryApi);
       gw.mounts.push(...(opts.mounts ?? []));
       for (const [name, m] of models)
         gw.record({
@@ -126,6 +156,7 @@ export class Gateway {
         res.end(text);
       });
     }
+    if (this.registryApi?.owns(path)) return this.registry(ctx, this.registryApi);
     const mount = this.mounts.find((x) => x.prefixes.some((p) => path === p || path.startsWith(`${p}/`)));
     if (mount) return this.mounted(ctx, mount, path);
     const chat = this.chats.get(path);
@@ -292,6 +323,19 @@ export class Gateway {
     const detectors = ctx.res.getHeader('x-warden-guard-detectors');
     if (detectors !== undefined) ctx.detail.detectors = String(detectors).split(',').filter(Boolean);
     this.finish(ctx, ctx.res.statusCode, ctx.res.statusCode < 400 ? 'allow' : 'deny');
+  }
+
+  /** The registry API: authorized here by the route's permission, answered and refused by the registry. */
+  private async registry(ctx: Ctx, api: RegistryApi): Promise<void> {
+    const r = api.route(ctx.req.method ?? 'GET', ctx.route);
+    ctx.action = r.action;
+    ctx.resource = r.resource;
+    const p = await this.admit(ctx, r.permission);
+    const outcome = await api.serve(ctx.req, ctx.res, p);
+    if (outcome.code) ctx.detail.code = outcome.code;
+    if (outcome.reason) ctx.detail.reason = outcome.reason.slice(0, 300);
+    const status = ctx.res.statusCode;
+    this.finish(ctx, status, status < 400 ? 'allow' : status >= 500 ? 'error' : 'deny');
   }
 
   private async ready(ctx: Ctx): Promise<void> {

@@ -5,7 +5,6 @@ export type PostureErrorCode =
   | 'POSTURE_PATH_INVALID'
   | 'POSTURE_GATEWAY_CONFIG_INVALID'
   | 'POSTURE_STORE_INVALID'
-  | 'POSTURE_STORE_UNSUPPORTED'
   | 'POSTURE_KEY_INVALID';
 
 export type PostureError = WardenError<PostureErrorCode>;

@@ -110,17 +110,59 @@ export function projectEvidence(project: Project): EvidenceFile[] {
   );
 }
 
+/** Evidence pieces read from a registry store: a store with more needs a narrower check, not a slower one. */
+const MAX_STORE_EVIDENCE = 5000;
+
 /**
- * Evidence in a Warden store. A folder (or `file:` URL) of report JSON files is read; the registry's database
- * stores (`sqlite:`, `postgres://`) are refused with a typed error until the registry exposes its evidence.
+ * Evidence in a Warden store: a registry database (`sqlite:`, `postgres://`), whose every model version's
+ * evidence reports are read through the registry, or a folder (or `file:` URL) of report JSON files.
  */
-export function storeEvidence(url: string): EvidenceFile[] {
-  if (/^(sqlite|postgres(ql)?):/i.test(url))
-    throw postureError(
-      'POSTURE_STORE_UNSUPPORTED',
-      `cannot read ${url.split(':')[0]} stores yet: export the registry evidence as report JSON files and pass that folder as --store`,
-      { kind: 'usage' },
-    );
+export async function storeEvidence(url: string): Promise<EvidenceFile[]> {
+  if (/^(sqlite|postgres(ql)?):/i.test(url)) return registryEvidence(url);
+  return folderEvidence(url);
+}
+
+async function registryEvidence(url: string): Promise<EvidenceFile[]> {
+  const { Registry } = await import('../registry/index.js');
+  let reg: Awaited<ReturnType<typeof Registry.open>>;
+  try {
+    reg = await Registry.open(url);
+  } catch (e) {
+    throw postureError('POSTURE_STORE_INVALID', `--store: ${(e as Error).message}`, { cause: e });
+  }
+  const out: EvidenceFile[] = [];
+  let read = 0;
+  try {
+    for (const m of await everyPage((offset) => reg.listModels({ limit: 1000, offset }))) {
+      for (const v of await everyPage((offset) => reg.listVersions(m.name, { limit: 1000, offset }))) {
+        const ref = `${m.name}@${v.version}`;
+        for (const e of (await reg.show(ref)).evidence) {
+          if (++read > MAX_STORE_EVIDENCE)
+            throw postureError(
+              'POSTURE_STORE_INVALID',
+              `the store holds more than ${MAX_STORE_EVIDENCE} evidence reports: check a narrower store`,
+            );
+          const found = classifyEvidence(await reg.evidenceReport(ref, e.id), `store:${ref}#${e.id}`);
+          if (found) out.push(found);
+        }
+      }
+    }
+  } finally {
+    await reg.close();
+  }
+  return out;
+}
+
+async function everyPage<T>(page: (offset: number) => Promise<T[]>): Promise<T[]> {
+  const all: T[] = [];
+  for (;;) {
+    const rows = await page(all.length);
+    all.push(...rows);
+    if (rows.length < 1000 || all.length > MAX_STORE_EVIDENCE) return all;
+  }
+}
+
+function folderEvidence(url: string): EvidenceFile[] {
   let dir = url;
   if (/^file:/i.test(url)) {
     try {

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyPair, signModel } from '../artifacts/index.js';
+import { generateKeyPair, scanPaths, signModel } from '../artifacts/index.js';
+import { fairnessMetrics, fairnessReport } from '../monitor/index.js';
+import { Registry, registerModel } from '../registry/index.js';
 import { CHECKS } from './checks/index.js';
 import { runPosture } from './run.js';
 import type { PostureReport } from './report.js';
@@ -128,6 +130,37 @@ describe('runPosture', () => {
     expect(byId(viaUrl)['poisoning-detection']?.status).toBe('pass');
   });
 
+  it('reads the evidence of every version in a registry store', async () => {
+    const model = join(tmp, 'registered');
+    mkdirSync(model);
+    cpSync(new URL('../../examples/mnist-mlp.onnx', import.meta.url).pathname, join(model, 'mnist.onnx'));
+    const key = generateKeyPair('p256');
+    await signModel(model, { privateKey: key.privatePem });
+    const db = `sqlite:${join(tmp, 'registry.db')}`;
+    const reg = await Registry.open(db);
+    // registration verifies the signature and stores the verify report as evidence
+    await registerModel(reg, model, { name: 'mnist', publicKey: key.publicPem, actor: 'dana' });
+    await reg.addEvidence('mnist@1', await scanPaths([model]), 'dana');
+    const groups = Array.from({ length: 200 }, (_, i) => (i % 2 ? 'a' : 'b'));
+    const yTrue = Uint8Array.from(groups, (_, i) => (i % 3 === 0 ? 1 : 0));
+    const yPred = Uint8Array.from(groups, (g, i) => (g === 'a' || i % 5 === 0 ? 1 : 0));
+    const fair = fairnessMetrics({ yTrue, yPred, groups }, { bootstrap: 0 });
+    await reg.addEvidence(
+      'mnist@1',
+      fairnessReport(fair, { name: 'mnist' }, new Date().toISOString()),
+      'dana',
+    );
+    await reg.close();
+    const bare = join(tmp, 'bare-registry');
+    mkdirSync(bare);
+    const c = byId(await runPosture({ path: bare, store: db }));
+    expect(c.provenance?.status).toBe('pass');
+    expect(c.provenance?.evidence.join(' ')).toMatch(/store:mnist@1#\d+: Warden verify report/);
+    expect(c.fairness?.status).toBe('pass');
+    expect(c.fairness?.evidence.join(' ')).toContain('store:mnist@1#');
+    expect(c['adversarial-robustness']?.status).toBe('fail');
+  });
+
   it('refuses bad paths, stores, configs and keys with typed errors', async () => {
     const code = async (p: Promise<unknown>) =>
       p.then(
@@ -136,8 +169,8 @@ describe('runPosture', () => {
       );
     expect(await code(runPosture({ path: join(tmp, 'missing') }))).toBe('POSTURE_PATH_INVALID');
     expect(await code(runPosture({ path: join(FIXTURES, 'bad', 'README.md') }))).toBe('POSTURE_PATH_INVALID');
-    expect(await code(runPosture({ path: good, store: 'sqlite:warden.db' }))).toBe(
-      'POSTURE_STORE_UNSUPPORTED',
+    expect(await code(runPosture({ path: good, store: 'postgres://127.0.0.1:1/none' }))).toBe(
+      'POSTURE_STORE_INVALID',
     );
     expect(await code(runPosture({ path: good, store: join(tmp, 'nope') }))).toBe('POSTURE_STORE_INVALID');
     const badYaml = join(tmp, 'bad.yaml');

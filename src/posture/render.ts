@@ -1,4 +1,4 @@
-import { renderHtml, renderJson, renderSarif } from '../report/index.js';
+import { render } from '../report/index.js';
 import type { PostureReport } from './report.js';
 
 export const POSTURE_FORMATS = ['table', 'json', 'sarif', 'markdown', 'html'] as const;
@@ -62,16 +62,7 @@ export function renderPostureMarkdown(report: PostureReport): string {
 }
 
 export function renderPosture(report: PostureReport, format: PostureFormat): string {
-  switch (format) {
-    case 'json':
-      return renderJson(report);
-    case 'sarif':
-      return renderSarif(report);
-    case 'markdown':
-      return renderPostureMarkdown(report);
-    case 'html':
-      return renderHtml(report);
-    case 'table':
-      return renderPostureTable(report);
-  }
+  return render(report, format, {
+    overrides: { markdown: renderPostureMarkdown, table: renderPostureTable },
+  });
 }

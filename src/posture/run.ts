@@ -39,7 +39,7 @@ function readKey(path: string): string {
   return pem;
 }
 
-function context(o: z.infer<typeof PostureOptionsSchema>): PostureContext {
+async function context(o: z.infer<typeof PostureOptionsSchema>): Promise<PostureContext> {
   const project = new Project(resolve(o.path));
   let gateway: GatewayFacts | undefined;
   let gatewayNote: string;
@@ -60,7 +60,7 @@ function context(o: z.infer<typeof PostureOptionsSchema>): PostureContext {
       gatewayNote =
         'no gateway config given (--gateway-config) or found (gateway.yaml, warden.yaml ...): serving controls cannot be checked';
   }
-  const evidence = [...projectEvidence(project), ...(o.store ? storeEvidence(o.store) : [])];
+  const evidence = [...projectEvidence(project), ...(o.store ? await storeEvidence(o.store) : [])];
   const publicKeys = o.publicKeys.map(readKey);
   for (const f of project.find(/\.(pub|pem)$/i)) {
     const pem = PUBLIC_KEY.exec(project.readText(f, 64 * 1024) ?? '')?.[0];
@@ -98,7 +98,7 @@ export async function runPosture(options: PostureOptions): Promise<PostureReport
     });
   const o = parsed.data;
   const startedAt = new Date();
-  const ctx = context(o);
+  const ctx = await context(o);
   const results: CheckResult[] = [];
   const timings: Record<string, number> = {};
   for (const check of CHECKS) {

@@ -1,5 +1,5 @@
 import type { Refs } from '../core/index.js';
-import { renderJson, renderSarif, standardTitle } from '../report/index.js';
+import { render, standardTitle } from '../report/index.js';
 import type { RateRow, RedteamReport } from './report.js';
 
 export const REDTEAM_FORMATS = ['table', 'json', 'sarif', 'markdown', 'html'] as const;
@@ -176,16 +176,11 @@ ${probes}</table>
 
 /** One entry point for every red-team output format. */
 export function renderRedteam(report: RedteamReport, format: RedteamFormat): string {
-  switch (format) {
-    case 'json':
-      return renderJson(report);
-    case 'sarif':
-      return renderSarif(report);
-    case 'markdown':
-      return renderRedteamMarkdown(report);
-    case 'html':
-      return renderRedteamHtml(report);
-    case 'table':
-      return renderRedteamTable(report);
-  }
+  return render(report, format, {
+    overrides: {
+      markdown: renderRedteamMarkdown,
+      html: renderRedteamHtml,
+      table: renderRedteamTable,
+    },
+  });
 }

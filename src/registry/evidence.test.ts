@@ -29,6 +29,13 @@ const ATTACK = {
 };
 
 describe('evidence', () => {
+  it('stores a dotted report kind with dashes, so that gate clauses can name it', () => {
+    const n = normalizeEvidence(report('privacy.dp-training', { epsilon: 2.5 }, []));
+    expect(n.kind).toBe('privacy-dp-training');
+    expect(n.report.kind).toBe('privacy.dp-training');
+    expect(n.facts.metrics.epsilon).toBe(2.5);
+  });
+
   it('reads a Warden report: metrics, verdict, findings at or above each severity', () => {
     const r = report('scan', { files: 3 }, [finding('high'), finding('low'), finding('critical')]);
     const n = normalizeEvidence(r);

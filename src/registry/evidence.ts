@@ -10,7 +10,9 @@ export const MAX_EVIDENCE_BYTES = 8 * 1024 * 1024;
 /** Deepest JSON nesting accepted in an evidence report. */
 export const MAX_EVIDENCE_DEPTH = 64;
 
-const KIND = /^[a-z][a-z0-9_-]{0,63}$/;
+// Dotted kinds (privacy.dp-training, privacy.membership-audit) are accepted and stored with dashes, since
+// the gate language uses the dot between kind and field: `privacy-dp-training.epsilon <= 8`.
+const KIND = /^[a-z][a-z0-9_.-]{0,63}$/;
 const short = (n: number) => z.string().max(n);
 
 const FindingSchema = z.looseObject({
@@ -122,7 +124,7 @@ export function normalizeEvidence(v: unknown): NormalizedEvidence {
   const subjectDigest = report.subject.digest ? normalizeDigest(report.subject.digest) : undefined;
   return {
     report,
-    kind: report.kind,
+    kind: report.kind.replace(/\./g, '-'),
     verdict: report.verdict,
     facts: factsOf(report),
     digest: sha256(canonical),

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { toWardenError } from '../core/index.js';
 import { httpError, readJsonBody, sendError, sendJson, statusForError } from '../core/http.js';
 import { registryError } from './errors.js';
 import { MAX_EVIDENCE_BYTES, MAX_EVIDENCE_DEPTH, normalizeEvidence } from './evidence.js';
@@ -20,11 +21,21 @@ export interface RegistryHttpOptions {
   maxBodyBytes?: number;
 }
 
-/** Handles one request if its path is under the prefix; resolves false (untouched) otherwise. */
+/** What a refused registry request failed with, for the caller's audit record. */
+export interface RegistryOutcome {
+  code?: string;
+  reason?: string;
+}
+
+/**
+ * Handles one request if its path is under the prefix; resolves false (untouched) otherwise. A refusal's
+ * code and reason are also written into `outcome` when given.
+ */
 export type RegistryHandler = (
   req: IncomingMessage,
   res: ServerResponse,
   principal: RegistryPrincipal,
+  outcome?: RegistryOutcome,
 ) => Promise<boolean>;
 
 interface Ctx {
@@ -39,6 +50,8 @@ type Route = {
   method: 'GET' | 'POST';
   pattern: RegExp;
   permission: RegistryPermission;
+  /** Name of the action in audit records, e.g. `registry.promote`. */
+  action: string;
   run: (c: Ctx, params: string[]) => Promise<{ status: number; body: unknown }>;
 };
 
@@ -80,24 +93,28 @@ const ROUTES: Route[] = [
     method: 'GET',
     pattern: /^\/models$/,
     permission: 'registry:read',
+    action: 'registry.models.list',
     run: async (c) => ok(await c.reg.listModels(page(c.query))),
   },
   {
     method: 'GET',
     pattern: /^\/models\/([^/]+)\/versions$/,
     permission: 'registry:read',
+    action: 'registry.versions.list',
     run: async (c, [name]) => ok(await c.reg.listVersions(name!, page(c.query))),
   },
   {
     method: 'GET',
     pattern: /^\/datasets$/,
     permission: 'registry:read',
+    action: 'registry.datasets.list',
     run: async (c) => ok(await c.reg.listDatasets(page(c.query))),
   },
   {
     method: 'GET',
     pattern: /^\/datasets\/([^/]+)\/lineage$/,
     permission: 'registry:read',
+    action: 'registry.dataset.lineage',
     run: async (c, [ref]) =>
       ok(await c.reg.lineage(`dataset:${ref!}`, { direction: 'down', depth: int(c.query, 'depth', 32) })),
   },
@@ -105,12 +122,14 @@ const ROUTES: Route[] = [
     method: 'GET',
     pattern: /^\/versions\/([^/]+)$/,
     permission: 'registry:read',
+    action: 'registry.version.show',
     run: async (c, [ref]) => ok(await c.reg.show(ref!)),
   },
   {
     method: 'GET',
     pattern: /^\/versions\/([^/]+)\/lineage$/,
     permission: 'registry:read',
+    action: 'registry.version.lineage',
     run: async (c, [ref]) => {
       const d = c.query.get('direction') ?? 'both';
       if (d !== 'up' && d !== 'down' && d !== 'both')
@@ -122,18 +141,21 @@ const ROUTES: Route[] = [
     method: 'GET',
     pattern: /^\/versions\/([^/]+)\/evidence$/,
     permission: 'registry:read',
+    action: 'registry.evidence.list',
     run: async (c, [ref]) => ok(await evidenceOf(c.reg.store, (await findVersion(c.reg.store, ref!)).id)),
   },
   {
     method: 'GET',
     pattern: /^\/versions\/([^/]+)\/evidence\/(\d{1,15})$/,
     permission: 'registry:read',
+    action: 'registry.evidence.read',
     run: async (c, [ref, id]) => ok(await c.reg.evidenceReport(ref!, Number(id))),
   },
   {
     method: 'POST',
     pattern: /^\/versions\/([^/]+)\/evidence$/,
     permission: 'registry:write',
+    action: 'registry.evidence.add',
     run: async (c, [ref]) => {
       const out = await c.reg.addEvidence(ref!, normalizeEvidence(await c.body()), c.principal.id);
       return ok(out, out.created ? 201 : 200);
@@ -143,6 +165,7 @@ const ROUTES: Route[] = [
     method: 'POST',
     pattern: /^\/versions\/([^/]+)\/approvals$/,
     permission: 'registry:approve',
+    action: 'registry.approve',
     run: async (c, [ref]) => {
       const b = await c.body();
       const role = approvingRole(c.principal, b.role);
@@ -158,6 +181,7 @@ const ROUTES: Route[] = [
     method: 'POST',
     pattern: /^\/versions\/([^/]+)\/promote$/,
     permission: 'registry:promote',
+    action: 'registry.promote',
     run: async (c, [ref]) => {
       const b = await c.body();
       const expect =
@@ -175,18 +199,21 @@ const ROUTES: Route[] = [
     method: 'GET',
     pattern: /^\/versions\/([^/]+)\/gates\/([^/]+)$/,
     permission: 'registry:read',
+    action: 'registry.gate.check',
     run: async (c, [ref, alias]) => ok(await c.reg.checkGate(ref!, alias!)),
   },
   {
     method: 'GET',
     pattern: /^\/resolve\/([^/]+)$/,
     permission: 'registry:read',
+    action: 'registry.resolve',
     run: async (c, [ref]) => ok(await c.reg.resolveAlias(ref!, { enforceGate: false })),
   },
   {
     method: 'GET',
     pattern: /^\/audit$/,
     permission: 'registry:read',
+    action: 'registry.audit.read',
     run: async (c) => {
       const subject = c.query.get('model');
       return ok(await c.reg.audit({ ...(subject ? { subject } : {}), limit: int(c.query, 'limit', 50) }));
@@ -196,9 +223,22 @@ const ROUTES: Route[] = [
     method: 'GET',
     pattern: /^\/audit\/verify$/,
     permission: 'registry:read',
+    action: 'registry.audit.verify',
     run: async (c) => ok(await c.reg.verifyAudit()),
   },
 ];
+
+/**
+ * The permission and audit action of `METHOD PATH` (the path below the prefix), so that a gateway can
+ * authorize and name the request before the handler runs; undefined when no route matches.
+ */
+export function registryRoute(
+  method: string,
+  path: string,
+): { permission: RegistryPermission; action: string } | undefined {
+  const r = ROUTES.find((x) => x.method === method && x.pattern.test(path));
+  return r && { permission: r.permission, action: r.action };
+}
 
 /**
  * The registry's HTTP API for the gateway to mount: list, show, lineage (nodes and edges), evidence,
@@ -209,7 +249,7 @@ const ROUTES: Route[] = [
 export function createRegistryHandler(reg: Registry, opts: RegistryHttpOptions = {}): RegistryHandler {
   const prefix = (opts.prefix ?? '/api/registry').replace(/\/$/, '');
   const maxBytes = opts.maxBodyBytes ?? MAX_EVIDENCE_BYTES;
-  return async (req, res, principal) => {
+  return async (req, res, principal, outcome) => {
     const url = new URL(req.url ?? '/', 'http://registry.invalid');
     if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) return false;
     try {
@@ -219,9 +259,9 @@ export function createRegistryHandler(reg: Registry, opts: RegistryHttpOptions =
       const hit = matching.find((x) => x.r.method === req.method);
       if (!hit) {
         const allow = [...new Set(matching.map((x) => x.r.method))].join(', ');
-        sendError(res, httpError('HTTP_METHOD_NOT_ALLOWED', `${req.method} is not allowed here (${allow})`), {
-          allow,
-        });
+        const err = httpError('HTTP_METHOD_NOT_ALLOWED', `${req.method} is not allowed here (${allow})`);
+        if (outcome) Object.assign(outcome, { code: err.code, reason: err.message });
+        sendError(res, err, { allow });
         return true;
       }
       requirePermission(principal, hit.r.permission);
@@ -245,8 +285,19 @@ export function createRegistryHandler(reg: Registry, opts: RegistryHttpOptions =
         },
       };
       const out = await hit.r.run(ctx, params);
+      if (outcome && out.status >= 400) {
+        const b = out.body as { code?: string; error?: string };
+        Object.assign(outcome, { code: b.code, reason: b.error });
+      }
       sendJson(res, out.status, out.body);
     } catch (e) {
+      if (outcome) {
+        const err = toWardenError(e);
+        Object.assign(outcome, {
+          code: err.code,
+          ...(err.kind === 'internal' ? {} : { reason: err.message }),
+        });
+      }
       sendError(res, e);
     }
     return true;

@@ -7,7 +7,8 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-const CSS = `
+/** The stylesheet every self-contained HTML report inlines. */
+export const REPORT_CSS = `
 :root{--fg:#1b1f24;--mut:#5b6470;--bg:#fff;--line:#d8dde3;--crit:#a4161a;--high:#d9480f;--med:#b08900;--low:#2b6cb0;--info:#5b6470;--ok:#2b8a3e}
 @media (prefers-color-scheme:dark){:root{--fg:#e6e9ed;--mut:#9aa4af;--bg:#14171a;--line:#2c3238}}
 *{box-sizing:border-box}body{font:14px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--fg);background:var(--bg);margin:0 auto;max-width:1100px;padding:24px}
@@ -71,7 +72,7 @@ export function renderHtml(report: Report): string {
     '<!doctype html><html lang="en"><head><meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width,initial-scale=1">',
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
-    `<title>${escapeHtml(title)}</title><style>${CSS}</style></head><body>`,
+    `<title>${escapeHtml(title)}</title><style>${REPORT_CSS}</style></head><body>`,
     `<h1>${escapeHtml(title)}</h1>`,
     `<p><span class="verdict ${report.verdict}">${report.verdict.toUpperCase()}</span> `,
     `<span class="mut">${escapeHtml(summaryLine(report))}</span></p>`,

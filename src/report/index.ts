@@ -5,3 +5,6 @@ export { renderSarif } from './sarif.js';
 export { renderMarkdown } from './markdown.js';
 export { renderHtml, escapeHtml } from './html.js';
 export * from './standards.js';
+export * from './mapping.js';
+export * from './model-report.js';
+export * from './model-render.js';

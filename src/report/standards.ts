@@ -65,6 +65,10 @@ export const ATLAS_TECHNIQUES: readonly StandardEntry[] = [
 export const NIST_AI_RMF: readonly StandardEntry[] = [
   { id: 'GOVERN', title: 'A culture of risk management is cultivated and present' },
   { id: 'GOVERN 1.5', title: 'Ongoing monitoring and periodic review of the risk management process' },
+  {
+    id: 'GOVERN 2.1',
+    title: 'Roles, responsibilities and lines of communication for AI risks are documented',
+  },
   { id: 'GOVERN 6.1', title: 'Policies address AI risks of third-party entities (supply chain)' },
   { id: 'MAP', title: 'Context is recognized and risks related to context are identified' },
   { id: 'MAP 4.1', title: 'Approaches for mapping AI technology and legal risks of components' },
@@ -74,6 +78,7 @@ export const NIST_AI_RMF: readonly StandardEntry[] = [
   { id: 'MEASURE 2.10', title: 'Privacy risk of the AI system is examined and documented' },
   { id: 'MEASURE 2.11', title: 'Fairness and bias are evaluated and results documented' },
   { id: 'MANAGE', title: 'Risks are prioritized and acted upon based on projected impact' },
+  { id: 'MANAGE 1.1', title: 'A determination is made whether development or deployment should proceed' },
   { id: 'MANAGE 2.4', title: 'Mechanisms to supersede, disengage or deactivate AI systems' },
   { id: 'MANAGE 4.1', title: 'Post-deployment monitoring plans are implemented' },
 ];

@@ -16,7 +16,6 @@ export * from './evaluate.js';
 export * from './target.js';
 export * from './attacks/index.js';
 export { certifiedRadius, type Certificate } from './certify/radius.js';
-export { normCdf, normPpf, betaInc, betaPpf } from './certify/stats.js';
 export { pgdPerturber, type AdversarialTrainingOptions } from './attacks/adversarial-training.js';
 export { httpTarget, type HttpTargetOptions } from './remote.js';
 export {

@@ -228,7 +228,7 @@ describe('dashboard API', () => {
       alias: 'production',
     });
     expect(viewer.status).toBe(403);
-    expect(await viewer.json()).toMatchObject({ code: 'REGISTRY_FORBIDDEN' });
+    expect(await viewer.json()).toMatchObject({ code: 'GATEWAY_FORBIDDEN' });
     const gated = await post('/api/ui/versions/mnist-mlp%402/promote', seed.keys.ml_engineer, {
       alias: 'production',
     });

@@ -7,19 +7,19 @@ import {
   type MountRequest,
   type Permission,
 } from '../gateway/index.js';
-import { Registry, registryCan, registryError, requirePermission } from '../registry/index.js';
+import { Registry, registryError } from '../registry/index.js';
 import { SECURITY_HEADERS, loadAssets, type Asset } from './assets.js';
 import { auditPage, chainStatus, gatewayView, guardView } from './gateway-views.js';
 import { privacyView, robustnessView } from './evidence-views.js';
 import { modelsView, overviewView, scansView } from './registry-views.js';
 
-/** The pages of the app and the gateway permission each needs (the registry decides promotion itself). */
+/** The pages of the app and the gateway permission each needs. */
 export const PAGES: readonly { page: string; permission: Permission }[] = [
-  { page: 'overview', permission: 'model:read' },
-  { page: 'models', permission: 'model:read' },
-  { page: 'scans', permission: 'model:read' },
-  { page: 'robustness', permission: 'model:read' },
-  { page: 'privacy', permission: 'model:read' },
+  { page: 'overview', permission: 'registry:read' },
+  { page: 'models', permission: 'registry:read' },
+  { page: 'scans', permission: 'registry:read' },
+  { page: 'robustness', permission: 'registry:read' },
+  { page: 'privacy', permission: 'registry:read' },
   { page: 'gateway', permission: 'metrics:read' },
   { page: 'guard', permission: 'metrics:read' },
   { page: 'audit', permission: 'audit:read' },
@@ -71,8 +71,7 @@ export function createDashboard(): GatewayMount {
       if (promote) {
         if (method !== 'POST') throw httpError('HTTP_METHOD_NOT_ALLOWED', `${m.path} takes POST`);
         const ref = decodeURIComponent(promote[1]!);
-        const p = await m.admit('ui.promote', ref, 'model:read');
-        requirePermission(p, 'registry:promote');
+        const p = await m.admit('ui.promote', ref, 'registry:promote');
         const body = parse(
           PromoteBody,
           await readJsonBody(m.req, { maxBytes: 4096, maxDepth: 4 }),
@@ -112,31 +111,31 @@ async function read(
         principal: { id: p.id, roles: p.roles, via: p.via },
         pages: PAGES.filter((x) => can(p, x.permission)).map((x) => x.page),
         can: {
-          promote: registryCan(p, 'registry:promote'),
+          promote: can(p, 'registry:promote'),
           audit: can(p, 'audit:read'),
           metrics: can(p, 'metrics:read'),
         },
       };
     }
     case '/overview':
-      await admit('overview', 'model:read');
+      await admit('overview', 'registry:read');
       return overviewView(await registry(m.gateway));
     case '/models': {
-      const p = await admit('models', 'model:read');
+      const p = await admit('models', 'registry:read');
       const ref = query.get('ref') ?? undefined;
       return {
         ...(await modelsView(await registry(m.gateway), ref)),
-        canPromote: registryCan(p, 'registry:promote'),
+        canPromote: can(p, 'registry:promote'),
       };
     }
     case '/scans':
-      await admit('scans', 'model:read');
+      await admit('scans', 'registry:read');
       return scansView(await registry(m.gateway));
     case '/robustness':
-      await admit('robustness', 'model:read');
+      await admit('robustness', 'registry:read');
       return robustnessView(await registry(m.gateway));
     case '/privacy':
-      await admit('privacy', 'model:read');
+      await admit('privacy', 'registry:read');
       return privacyView(await registry(m.gateway));
     case '/gateway':
       await admit('gateway', 'metrics:read');

@@ -139,3 +139,39 @@ describe('warden drift', () => {
     }
   });
 });
+
+describe('warden drift on Parquet', () => {
+  const fixture = new URL('../fixtures/parquet/rows-snappy.parquet', import.meta.url).pathname;
+  it('compares a Parquet reference with a CSV current set, column by column', () => {
+    const rows = ['score,small', ...Array.from({ length: 100 }, (_, i) => `${i / 8 + 5},${i - 50}`)];
+    writeFileSync(join(dir, 'cur.csv'), rows.join('\n'));
+    const r = warden([
+      '--reference',
+      fixture,
+      '--current',
+      join(dir, 'cur.csv'),
+      '--columns',
+      'score',
+      'small',
+      '--json',
+    ]);
+    expect(r.code, r.err).toBe(1);
+    const out = JSON.parse(r.out) as { drift: boolean; columns: Record<string, { drift: boolean }> };
+    expect(out.drift).toBe(true);
+    expect(out.columns.score!.drift).toBe(true);
+    expect(out.columns.small!.drift).toBe(false);
+  });
+
+  it('refuses a nested Parquet column and a corrupt file with exit 2', () => {
+    const nested = new URL('../fixtures/parquet/nested.parquet', import.meta.url).pathname;
+    const r = warden(['--reference', nested, '--current', nested, '--json']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('nested');
+    const bytes = readFileSync(fixture);
+    bytes.fill(0xff, bytes.length - 200, bytes.length - 8);
+    writeFileSync(join(dir, 'bad.parquet'), bytes);
+    const bad = warden(['--reference', join(dir, 'bad.parquet'), '--current', fixture]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('TABLE_INVALID');
+  });
+});

@@ -1,38 +1,16 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/core/store/index.js';
-import { CLI, EXAMPLE_MODEL } from './gateway-helpers.js';
+import { CLI, EXAMPLE_MODEL, serveCli } from './gateway-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'warden-gw-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const warden = (...args: string[]) => spawnSync('node', [CLI, ...args], { encoding: 'utf8' });
 
-/** Starts `warden serve`; resolves with its URL, or with its exit code and stderr when it refuses to start. */
-function serve(
-  ...args: string[]
-): Promise<{ url?: string; code?: number | null; stderr: string; stop: () => Promise<void> }> {
-  const child = spawn('node', [CLI, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const stop = () =>
-    new Promise<void>((r) => {
-      if (child.exitCode !== null) return r();
-      child.once('exit', () => r());
-      child.kill('SIGTERM');
-    });
-  return new Promise((resolve) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http\S+)/.exec(out);
-      if (m) resolve({ url: m[1]!, stderr, stop });
-    });
-    child.once('exit', (code) => resolve({ code, stderr, stop }));
-  });
-}
+const serve = serveCli;
 
 describe('warden keys and audit', () => {
   const store = `sqlite:${join(dir, 'cli.db')}`;
@@ -105,6 +83,45 @@ describe('warden serve', () => {
     const refused = await serve('--model', `mnist=${join(model, 'mnist.onnx')}`, ...flags);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('GATEWAY_SIGNATURE_INVALID');
+  });
+
+  it('serves a model encrypted at rest (decrypted in memory) whose plaintext signature verifies', async () => {
+    const model = join(dir, 'sealed');
+    mkdirSync(model);
+    copyFileSync(EXAMPLE_MODEL, join(model, 'mnist.onnx'));
+    expect(warden('keygen', '--out', join(dir, 'sealer.pem')).status).toBe(0);
+    expect(warden('sign', join(model, 'mnist.onnx'), '--key', join(dir, 'sealer.pem')).status).toBe(0);
+    const kek = join(dir, 'kek.hex');
+    expect(warden('encrypt', join(model, 'mnist.onnx'), '--kek', kek, '--create-kek').status).toBe(0);
+    rmSync(join(model, 'mnist.onnx'));
+    const store = `sqlite:${join(dir, 'sealed.db')}`;
+    const flags = ['--require-signature', '--public-key', join(dir, 'sealer.pub'), '--store', store];
+    const sealed = `mnist=${join(model, 'mnist.onnx.wenc')}`;
+    const ok = await serve('--model', sealed, '--kek', kek, ...flags);
+    expect(ok.url, ok.stderr).toMatch(/^http:/);
+    const key = JSON.parse(
+      warden('keys', 'create', '--principal', 'ops', '--role', 'admin', '--store', store, '--json').stdout,
+    ) as { key: string };
+    const meta = await fetch(`${ok.url}/v2/models/mnist`, {
+      headers: { authorization: `Bearer ${key.key}` },
+    });
+    expect(meta.status).toBe(200);
+    expect(((await meta.json()) as { inputs: unknown[] }).inputs.length).toBeGreaterThan(0);
+    await ok.stop();
+    // no key, a wrong key, a tampered ciphertext: refused before anything is served
+    const noKey = await serve('--model', sealed, ...flags);
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toContain('key-encryption key');
+    writeFileSync(join(dir, 'wrong.hex'), 'ab'.repeat(32));
+    const wrong = await serve('--model', sealed, '--kek', join(dir, 'wrong.hex'), ...flags);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('GATEWAY_MODEL_INVALID');
+    const bytes = readFileSync(join(model, 'mnist.onnx.wenc'));
+    bytes[bytes.length - 40] = bytes[bytes.length - 40]! ^ 0x01;
+    writeFileSync(join(model, 'mnist.onnx.wenc'), bytes);
+    const tampered = await serve('--model', sealed, '--kek', kek, ...flags);
+    expect(tampered.code).toBe(2);
+    expect(tampered.stderr).toContain('cannot decrypt');
   });
 
   it('refuses bad flags and configs with exit 2 and a clear message', async () => {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { resolveDataset } from '../../src/robustness/index.js';
@@ -43,3 +44,27 @@ export async function call(
 }
 
 export const exampleBytes = () => readFileSync(EXAMPLE_MODEL);
+
+/** Starts `warden serve`; resolves with its URL, or with its exit code and stderr when it refuses to start. */
+export function serveCli(
+  ...args: string[]
+): Promise<{ url?: string; code?: number | null; stderr: string; stop: () => Promise<void> }> {
+  const child = spawn('node', [CLI, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const stop = () =>
+    new Promise<void>((r) => {
+      if (child.exitCode !== null) return r();
+      child.once('exit', () => r());
+      child.kill('SIGTERM');
+    });
+  return new Promise((resolve) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http\S+)/.exec(out);
+      if (m) resolve({ url: m[1]!, stderr, stop });
+    });
+    child.once('exit', (code) => resolve({ code, stderr, stop }));
+  });
+}

@@ -98,7 +98,7 @@ describe('warden posture', () => {
     writeFileSync(broken, 'tls: {');
     const cases: [string[], string][] = [
       [['posture', join(tmp, 'missing')], 'POSTURE_PATH_INVALID'],
-      [['posture', good, '--store', 'postgres://db/warden'], 'POSTURE_STORE_UNSUPPORTED'],
+      [['posture', good, '--store', 'postgres://127.0.0.1:1/warden'], 'POSTURE_STORE_INVALID'],
       [['posture', good, '--gateway-config', broken], 'POSTURE_GATEWAY_CONFIG_INVALID'],
       [['posture', good, '--public-key', broken], 'POSTURE_KEY_INVALID'],
       [['posture', good, '-f', 'pdf'], 'invalid'],

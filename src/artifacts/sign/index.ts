@@ -32,6 +32,7 @@ export {
   type VerifyOutcome,
   type VerifyResult,
 } from './verify.js';
+export { verifyModelBytes } from './verify-bytes.js';
 export type { VerifyFailure } from './check.js';
 export { verifyReport, type VerifyReport } from './report.js';
 export {

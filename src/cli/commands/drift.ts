@@ -14,7 +14,7 @@ export interface DriftFlags {
   driftShare?: string;
   seed?: string;
   multivariate?: boolean;
-  inputFormat?: 'csv' | 'tsv' | 'jsonl';
+  inputFormat?: 'csv' | 'tsv' | 'jsonl' | 'parquet';
   maxRows?: string;
   json?: boolean;
   report?: string;
@@ -116,6 +116,7 @@ export function registerDrift(program: Command, setExit: (code: ExitCode) => voi
         'csv',
         'tsv',
         'jsonl',
+        'parquet',
       ]),
     )
     .option('--max-rows <n>', 'refuse inputs with more rows than this (default 5,000,000)')

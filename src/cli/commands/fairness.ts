@@ -17,7 +17,7 @@ export interface FairnessFlags {
   seed?: string;
   minParityRatio?: string;
   maxOddsDifference?: string;
-  inputFormat?: 'csv' | 'tsv' | 'jsonl';
+  inputFormat?: 'csv' | 'tsv' | 'jsonl' | 'parquet';
   json?: boolean;
   report?: string;
   reportFormat: DriftFlags['reportFormat'];
@@ -111,6 +111,7 @@ export function registerFairness(program: Command, setExit: (code: ExitCode) => 
         'csv',
         'tsv',
         'jsonl',
+        'parquet',
       ]),
     )
     .option('--json', 'print {"metrics", "groups", "intervals"} as JSON')

@@ -18,6 +18,7 @@ export interface ServeFlags {
   requireSignature?: boolean;
   publicKey?: string;
   certificateChain?: string[];
+  kek?: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -37,8 +38,15 @@ export async function serveConfig(flags: ServeFlags) {
   const models = { ...((raw.models as Record<string, unknown> | undefined) ?? {}) };
   const openai = { ...((raw.openai as Record<string, unknown> | undefined) ?? {}) };
   for (const spec of flags.model) {
+    // NAME@ALIAS or NAME@N (no "="): a registry version in --store, gated and digest-checked at load
+    if (!spec.includes('=') && spec.includes('@')) {
+      const name = spec.slice(0, spec.lastIndexOf('@'));
+      models[name] = { ...(models[name] ?? {}), registry: spec };
+      continue;
+    }
     const [name, path] = pair('--model', spec);
-    models[name] = { ...(models[name] ?? {}), path };
+    const encrypted = flags.kek && path.endsWith('.wenc') ? { kek: flags.kek } : {};
+    models[name] = { ...(models[name] ?? {}), path, ...encrypted };
   }
   for (const spec of flags.upstream) {
     const [name, url] = pair('--upstream', spec);
@@ -80,7 +88,7 @@ export async function runServe(flags: ServeFlags): Promise<ExitCode> {
   const config = await serveConfig(flags);
   if (Object.keys(config.models).length === 0 && Object.keys(config.openai).length === 0)
     throw usage(
-      'nothing to serve: give --model NAME=PATH.onnx, --upstream NAME=URL or a --config with models',
+      'nothing to serve: give --model NAME=PATH.onnx or NAME@ALIAS, --upstream NAME=URL or a --config with models',
     );
   const { startGateway } = await import('../../gateway/index.js');
   const { createDashboard } = await import('../../web/index.js');
@@ -136,7 +144,12 @@ export function registerGateway(program: Command, setExit: (code: ExitCode) => v
     .description(
       'Secure inference gateway: OIP v2 REST for ONNX models and upstreams, with auth, limits and audit',
     )
-    .option('--model <NAME=PATH>', 'serve an ONNX model in-process (repeatable)', collect, [])
+    .option(
+      '--model <NAME=PATH|NAME@ALIAS>',
+      'serve an ONNX model in-process, from a file or a registry version in --store whose gate passes (repeatable)',
+      collect,
+      [],
+    )
     .option(
       '--upstream <NAME=URL>',
       'proxy an OIP v2 server, or an OpenAI API with openai:URL (repeatable)',
@@ -154,6 +167,10 @@ export function registerGateway(program: Command, setExit: (code: ExitCode) => v
     .option('--tls-cert <file>', 'serve HTTPS (TLS 1.3 only) with this certificate (PEM)')
     .option('--tls-key <file>', 'private key of --tls-cert (PEM)')
     .option('--client-ca <file>', 'require client certificates signed by this CA (mutual TLS)')
+    .option(
+      '--kek <FILE|env:VAR>',
+      'key-encryption key for --model files encrypted with `warden encrypt` (*.wenc): decrypted in memory only',
+    )
     .option('--require-signature', 'load a model only if its signature (MODEL_DIR/model.sig) verifies')
     .option('--public-key <file>', 'public key for --require-signature')
     .option('--certificate-chain <files...>', 'trusted certificates for --require-signature')

@@ -2,10 +2,11 @@ import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
 import { toWardenError } from '../errors.js';
 import { CsvTokenizer, DEFAULT_TABLE_LIMITS, tableError, type TableLimits } from './csv.js';
+import { streamParquet } from './parquet.js';
 
 /** One value of a table: CSV gives strings (empty = null), JSONL gives JSON scalars. */
 export type Cell = string | number | boolean | null;
-export type TableFormat = 'csv' | 'tsv' | 'jsonl';
+export type TableFormat = 'csv' | 'tsv' | 'jsonl' | 'parquet';
 
 /** A table held by column: only the columns that were asked for are kept. */
 export interface Table {
@@ -35,6 +36,7 @@ export function formatFromName(name: string): TableFormat | undefined {
   if (ext === '.csv') return 'csv';
   if (ext === '.tsv' || ext === '.tab') return 'tsv';
   if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
+  if (ext === '.parquet' || ext === '.pq') return 'parquet';
   return undefined;
 }
 
@@ -48,6 +50,8 @@ export async function streamTable(
   sink: TableSink,
   limitsIn: Partial<TableLimits> = {},
 ): Promise<void> {
+  if (format === 'parquet')
+    throw tableError('TABLE_INVALID', 'Parquet needs random access: read it from a file or from bytes');
   const limits = { ...DEFAULT_TABLE_LIMITS, ...limitsIn };
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const parser = format === 'jsonl' ? new JsonlRows(limits, sink) : new CsvRows(limits, sink, format);
@@ -229,31 +233,35 @@ export class TableCollector implements TableSink {
   }
 }
 
-/** Reads a CSV, TSV or JSONL file (streamed, bounded) into a column store. */
+/** Reads a CSV, TSV, JSONL or Parquet file (streamed, bounded) into a column store. */
 export async function readTable(path: string, opts: ReadTableOptions = {}): Promise<Table> {
   const format = opts.format ?? formatFromName(path) ?? (await sniffFormat(path));
   const sink = new TableCollector(opts.columns ? new Set(opts.columns) : undefined);
   try {
-    await streamTable(createReadStream(path, { highWaterMark: 1 << 16 }), format, sink, opts.limits);
+    if (format === 'parquet') await streamParquet({ path }, sink, opts.limits, opts.columns);
+    else await streamTable(createReadStream(path, { highWaterMark: 1 << 16 }), format, sink, opts.limits);
   } catch (e) {
     throw toWardenError(e);
   }
   return sink.table();
 }
 
-/** Parses in-memory CSV/TSV/JSONL text the same way as readTable. */
+/** Parses in-memory CSV/TSV/JSONL text (or Parquet bytes) the same way as readTable. */
 export async function parseTable(
   text: string | Uint8Array,
   format: TableFormat,
   opts: ReadTableOptions = {},
 ): Promise<Table> {
   const sink = new TableCollector(opts.columns ? new Set(opts.columns) : undefined);
-  await streamTable([typeof text === 'string' ? Buffer.from(text) : text], format, sink, opts.limits);
+  const bytes = typeof text === 'string' ? Buffer.from(text) : text;
+  if (format === 'parquet') await streamParquet({ bytes }, sink, opts.limits, opts.columns);
+  else await streamTable([bytes], format, sink, opts.limits);
   return sink.table();
 }
 
 async function sniffFormat(path: string): Promise<TableFormat> {
   for await (const chunk of createReadStream(path, { start: 0, end: 63 })) {
+    if ((chunk as Buffer).subarray(0, 4).toString('latin1') === 'PAR1') return 'parquet';
     const head = (chunk as Buffer)
       .toString('utf8')
       .replace(/^\uFEFF/, '')

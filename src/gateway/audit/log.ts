@@ -1,6 +1,8 @@
-import type { Queryable, Store } from '../../core/store/index.js';
+import { isWardenError } from '../../core/index.js';
+import type { Store } from '../../core/store/index.js';
 import { gatewayError } from '../errors.js';
-import { GENESIS_HASH, link, type AuditEvent } from './chain.js';
+import type { AuditEvent } from './chain.js';
+import { WORKER_GONE, inlineWriter, type AuditWriter } from './writer.js';
 
 /** Options of the audit writer. */
 export interface AuditLogOptions {
@@ -12,11 +14,11 @@ export interface AuditLogOptions {
   maxBacklog?: number;
   /** Called after each failed write (the store is down); the writer keeps retrying. */
   onError?: (e: unknown) => void;
+  /** Where batches are committed (default: inline on `store`); e.g. a writer thread. */
+  writer?: AuditWriter;
 }
 
-const COLUMNS = 'seq, ts, actor, action, resource, decision, status, detail, prev_hash, hash';
-const ROWS_PER_INSERT = 200;
-export const AUDIT_LOCK = 'warden-gateway-audit';
+export { AUDIT_LOCK } from './append.js';
 
 /**
  * The hash-chained audit log. `record` only queues (requests never wait for the disk); a single writer
@@ -35,11 +37,15 @@ export class AuditLog {
   private readonly batchSize: number;
   private readonly flushMs: number;
   private readonly maxBacklog: number;
+  private readonly inline: AuditWriter;
+  private writer: AuditWriter;
 
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly opts: AuditLogOptions = {},
   ) {
+    this.inline = inlineWriter(store);
+    this.writer = opts.writer ?? this.inline;
     this.batchSize = opts.batchSize ?? 500;
     this.flushMs = opts.flushMs ?? 20;
     this.maxBacklog = opts.maxBacklog ?? 100_000;
@@ -96,8 +102,10 @@ export class AuditLog {
     while (this.queue.length > 0) {
       const batch = this.queue.slice(0, this.batchSize);
       try {
-        await this.store.transaction((tx) => this.append(tx, batch), { lock: AUDIT_LOCK });
+        await this.writer.write(batch);
       } catch (e) {
+        // a dead writer thread loses nothing (its batch is still queued): continue on this thread
+        if (isWardenError(e) && e.code === WORKER_GONE) this.writer = this.inline;
         this.failures++;
         this.lastError = e;
         this.opts.onError?.(e);
@@ -106,30 +114,6 @@ export class AuditLog {
       this.queue.splice(0, batch.length);
       this.written += batch.length;
       this.failures = 0;
-    }
-  }
-
-  private async append(tx: Queryable, events: readonly AuditEvent[]): Promise<void> {
-    const last = await tx.get<{ seq: number; hash: string }>(
-      'SELECT seq, hash FROM gateway_audit ORDER BY seq DESC LIMIT 1',
-    );
-    const records = link(events, last ?? { seq: 0, hash: GENESIS_HASH });
-    for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
-      const chunk = records.slice(i, i + ROWS_PER_INSERT);
-      const params = chunk.flatMap((r) => [
-        r.seq,
-        r.ts,
-        r.actor,
-        r.action,
-        r.resource,
-        r.decision,
-        r.status,
-        r.detail,
-        r.prevHash,
-        r.hash,
-      ]);
-      const values = chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
-      await tx.run(`INSERT INTO gateway_audit (${COLUMNS}) VALUES ${values}`, params);
     }
   }
 
@@ -165,6 +149,7 @@ export class AuditLog {
     } finally {
       this.closed = true;
       if (this.timer) clearTimeout(this.timer);
+      await this.writer.close().catch(() => {});
     }
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { binShares, ksTwoSample, normPpf, psi, quantileEdges, shapiroW } from './stats.js';
+import { binShares, ksTwoSample, psi, quantileEdges, shapiroW } from './stats.js';
+import { normPpf } from '../../core/index.js';
 
 describe('stats', () => {
   it('normPpf inverts the normal CDF', () => {

@@ -1,6 +1,6 @@
 import { seededRandom } from '../../core/index.js';
 import { monitorError } from '../errors.js';
-import { normPpf } from '../stats/special.js';
+import { normPpf } from '../../core/index.js';
 
 /** Binary outcomes per row (1 = the favourable/positive label) and each row's group. */
 export interface FairnessInput {

@@ -1,4 +1,4 @@
-import { logChoose, logGamma } from './special.js';
+import { logChoose, logGamma } from '../../core/index.js';
 
 // The distribution of the Kolmogorov-Smirnov statistic, computed the way SciPy does so p-values agree:
 // exact lattice-path counts for two samples (Hodges; Viehmann's 1 - p recursion), and for the asymptotic

@@ -1,5 +1,5 @@
 import { brentq } from '../math/numeric.js';
-import { normCdf } from '../math/special.js';
+import { normCdf } from '../../core/index.js';
 import { HistoryAccountant, type Phase, type PrivacySpent } from './types.js';
 
 /**

@@ -1,5 +1,5 @@
 import { privacyError } from '../errors.js';
-import { normCdf } from '../math/special.js';
+import { normCdf } from '../../core/index.js';
 import { composePmf, pmfDelta, pmfEpsilon, selfComposePmf, truncate, type LossPmf } from './pld-pmf.js';
 import { HistoryAccountant, type Phase, type PrivacySpent } from './types.js';
 

@@ -3,7 +3,7 @@
 // with the mean-preserving shift of the paper.
 import { privacyError } from '../errors.js';
 import { quad } from '../math/numeric.js';
-import { erfc } from '../math/special.js';
+import { erfc } from '../../core/index.js';
 
 const SQRT2 = Math.SQRT2;
 

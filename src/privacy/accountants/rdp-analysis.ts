@@ -1,7 +1,7 @@
 // RDP of the Poisson-subsampled Gaussian mechanism (Mironov, Talwar, Zhang 2019, section 3.3):
 // rdp(alpha) = log(A_alpha) / (alpha - 1), A_alpha by the binomial expansion for integer orders and
 // by the two-series expansion with erfc terms for fractional orders, all in log space.
-import { logAdd, logErfc, logSub } from '../math/special.js';
+import { logAdd, logErfc, logSub } from '../../core/index.js';
 
 const LOG_HALF = Math.log(0.5);
 // A fractional order whose series has not dropped below exp(-30) after this many terms is given up

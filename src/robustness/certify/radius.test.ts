@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { certifiedRadius } from './radius.js';
-import { betaInc, normCdf, normPpf } from './stats.js';
+import { betaInc, normCdf, normPpf } from '../../core/index.js';
 
 // Reference values computed for this test with SciPy 1.17 (scipy.stats.beta.ppf(alpha, nA, n - nA + 1) and
 // sigma * scipy.stats.norm.ppf(pA)), i.e. the formula of Cohen et al. 2019 as their `certify` code applies it

@@ -1,5 +1,5 @@
 import { robustnessError } from '../errors.js';
-import { betaPpf, normPpf } from './stats.js';
+import { betaPpf, normPpf } from '../../core/index.js';
 
 /** Outcome of randomized-smoothing certification for one input (Cohen et al. 2019, CERTIFY). */
 export interface Certificate {

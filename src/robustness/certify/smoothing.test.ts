@@ -6,7 +6,7 @@ import { train } from '../train.js';
 import { modelTarget } from '../target.js';
 import { binomialTestHalf, certifySmoothed, predictSmoothed } from './smoothing.js';
 import { certifiedRadius } from './radius.js';
-import { betaPpf, normPpf } from './stats.js';
+import { betaPpf, normPpf } from '../../core/index.js';
 
 /** A base classifier that always answers `c`, or picks between two classes by the sign of the first pixel. */
 function constant(c: number): Classifier {

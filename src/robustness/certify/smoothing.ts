@@ -3,7 +3,7 @@ import { robustnessError } from '../errors.js';
 import { argmax, type Classifier } from '../evaluate.js';
 import { gaussian } from '../attacks/grad-session.js';
 import { certifiedRadius } from './radius.js';
-import { betaInc } from './stats.js';
+import { betaInc } from '../../core/index.js';
 
 /** Randomized smoothing knobs (Cohen et al. 2019): noise level, sample counts, failure probability. */
 export interface SmoothingOptions {

@@ -1,5 +1,6 @@
 import { monitorError } from '../../errors.js';
-import { chi2Sf, logChoose, normSf } from '../../stats/special.js';
+import { logChoose, normSf } from '../../../core/index.js';
+import { chi2Sf } from '../../stats/special.js';
 import { categoryCounts } from '../binning.js';
 import type { DriftTest } from '../types.js';
 import { distanceResult, pValueResult, thresholdOf } from './common.js';

@@ -1,5 +1,5 @@
 import { rankSum, sorted } from '../../stats/describe.js';
-import { normSf } from '../../stats/special.js';
+import { normSf } from '../../../core/index.js';
 import type { DriftTest } from '../types.js';
 import { numbers, pValueResult, thresholdOf } from './common.js';
 
