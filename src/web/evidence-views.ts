@@ -1,5 +1,5 @@
 import { createAccountant, ACCOUNTANT_NAMES, type AccountantName } from '../privacy/index.js';
-import type { Registry } from '../registry/index.js';
+import type { EvidenceSummary, Registry } from '../registry/index.js';
 import { allVersions, reportsOf } from './registry-views.js';
 
 /** One robust-accuracy curve: an attack under one norm on one model version (the variant). */
@@ -105,6 +105,47 @@ function examplesOf(ref: string, report: Loose): AdversarialExample[] {
   });
 }
 
+/**
+ * One-budget evidence (`warden attack --json` through the registry's attack adapter: the attack and norm as
+ * labels, eps and the rates as metrics) joined into one curve per attack and norm of a version.
+ */
+function attackPoints(ref: string, list: EvidenceSummary[]): RobustnessSeries[] {
+  const groups = new Map<string, RobustnessSeries & { points: EvidenceSummary[] }>();
+  for (const e of list) {
+    if (e.metrics.eps === undefined || e.metrics.robustAccuracy === undefined) continue;
+    const attack = e.labels.attack ?? 'attack';
+    const norm = e.labels.norm ?? 'inf';
+    const key = `${attack}:${norm}`;
+    const g = groups.get(key) ?? {
+      ref,
+      evidence: e.id,
+      attack,
+      norm,
+      defense: null,
+      cleanAccuracy: e.metrics.cleanAccuracy ?? null,
+      eps: [],
+      robustAccuracy: [],
+      attackSuccessRate: [],
+      meanPerturbation: [],
+      points: [],
+    };
+    g.points.push(e);
+    groups.set(key, g);
+  }
+  return [...groups.values()].map(({ points, ...g }) => {
+    points.sort((a, b) => a.metrics.eps! - b.metrics.eps!);
+    const at = (k: string) => points.map((p) => p.metrics[k] ?? NaN);
+    return {
+      ...g,
+      evidence: points.at(-1)!.id,
+      eps: at('eps'),
+      robustAccuracy: at('robustAccuracy'),
+      attackSuccessRate: at('attackSuccessRate'),
+      meanPerturbation: at('meanPerturbation'),
+    };
+  });
+}
+
 export async function robustnessView(reg: Registry): Promise<RobustnessView> {
   const view: RobustnessView = { series: [], examples: [] };
   for (const m of await allVersions(reg))
@@ -115,6 +156,12 @@ export async function robustnessView(reg: Registry): Promise<RobustnessView> {
         if (s.eps.length > 0) view.series.push(s);
         view.examples.push(...examplesOf(d.ref, report));
       }
+      view.series.push(
+        ...attackPoints(
+          d.ref,
+          d.evidence.filter((e) => e.kind === 'attack'),
+        ),
+      );
     }
   return view;
 }
@@ -172,13 +219,17 @@ export function epsilonOverSteps(
   const hit = replayed.get(key);
   if (hit) return hit;
   const out = { steps: [0] as number[], epsilon: [0] as number[] };
-  const acc = createAccountant(accountant);
-  let done = 0;
-  for (let i = 1; i <= Math.min(POINTS, steps); i++) {
-    const target = Math.round((i * steps) / Math.min(POINTS, steps));
-    acc.compose({ noiseMultiplier: sigma, sampleRate: q, steps: target - done });
-    done = target;
-    out.steps.push(done);
+  // PRV and PLD compose by FFT at every evaluation: fewer points keep the page quick
+  const points = Math.min(accountant === 'rdp' || accountant === 'gdp' ? POINTS : 24, steps);
+  for (let i = 1; i <= points; i++) {
+    const target = Math.round((i * steps) / points);
+    // one phase of `target` steps: the same guarantee as `target` single steps, at the cost of one phase
+    const acc = createAccountant(accountant).compose({
+      noiseMultiplier: sigma,
+      sampleRate: q,
+      steps: target,
+    });
+    out.steps.push(target);
     out.epsilon.push(acc.getEpsilon(delta));
   }
   if (replayed.size > 256) replayed.clear();

@@ -130,11 +130,23 @@ describe('dashboard API', () => {
 
   it('robustness: a curve per attack from the evidence, and adversarial examples', async () => {
     const r = await json<{
-      series: { attack: string; eps: number[]; robustAccuracy: number[]; attackSuccessRate: number[] }[];
+      series: {
+        ref: string;
+        attack: string;
+        eps: number[];
+        robustAccuracy: number[];
+        attackSuccessRate: number[];
+      }[];
       examples: { clean: number[]; adversarial: number[] }[];
     }>('/api/ui/robustness', seed.keys.viewer);
-    expect(r.series.map((s) => s.attack).sort()).toEqual(['fgsm', 'pgd']);
-    for (const s of r.series) {
+    expect(r.series.map((s) => `${s.ref} ${s.attack}`).sort()).toEqual([
+      'mnist-mlp@1 fgsm',
+      'mnist-mlp@1 pgd',
+      'mnist-mlp@2 fgsm',
+    ]);
+    // the DP model's curve is joined from three one-budget `warden attack --json` outputs
+    expect(r.series.find((s) => s.ref === 'mnist-mlp@2')!.eps).toEqual([0.05, 0.1, 0.2]);
+    for (const s of r.series.filter((x) => x.ref === 'mnist-mlp@1')) {
       expect(s.eps).toEqual([0.02, 0.05, 0.1, 0.15, 0.2]);
       expect(s.robustAccuracy).toHaveLength(5);
       expect(s.robustAccuracy.every((v) => v >= 0 && v <= 1)).toBe(true);

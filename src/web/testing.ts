@@ -10,6 +10,7 @@ import { Registry, registerModel } from '../registry/index.js';
 import {
   Model,
   argmax,
+  attackSummary,
   findAttack,
   loadMnist,
   onnxTarget,
@@ -184,6 +185,21 @@ export async function seedDashboard(dir: string, o: { examples?: number } = {}):
       ),
       'seed',
     );
+    // one-budget outputs as `warden attack --json` prints them, read by the registry's attack adapter
+    const dpTarget = await onnxTarget(dpBytes);
+    try {
+      const data = slice(loadMnist().test, 0, n, 'mnist-test');
+      const { reports } = await robustnessCurve(
+        dpTarget,
+        findAttack('fgsm')!,
+        data,
+        { ...ATTACK, eps: 0 },
+        [0.05, 0.1, 0.2],
+      );
+      for (const r of reports) await reg.addEvidence(v2.version.ref, attackSummary([r], []), 'seed');
+    } finally {
+      await dpTarget.close();
+    }
     const audit = await membershipAudit(
       [
         { name: 'mnist-mlp', bytes },
