@@ -202,9 +202,9 @@ export interface PrivacyView {
 }
 
 const POINTS = 120;
-/** Privacy reports under the privacy domain's own kinds or the registry's (`dp`, `membership`). */
-const DP_KIND = /^(privacy\.)?dp(-training)?$/;
-const MEMBERSHIP_KIND = /^(privacy\.)?membership(-audit)?$/;
+/** Privacy reports: `privacy.dp-training` is stored as `privacy-dp-training`; `dp` is `warden dp epsilon --json`. */
+const DP_KIND = /^(privacy[.-])?dp(-training)?$/;
+const MEMBERSHIP_KIND = /^(privacy[.-])?membership(-audit)?$/;
 const replayed = new Map<string, { steps: number[]; epsilon: number[] }>();
 
 /** Replays the accountant step by step (at most POINTS evaluations): epsilon after each sampled step count. */

@@ -43,8 +43,6 @@ function suspiciousCheckpoint(): Uint8Array {
   return zipSync({ 'archive/data.pkl': pickle, 'archive/version': Buffer.from('3\n') }, { level: 0 });
 }
 
-const withKind = <T extends { kind: string }>(kind: string, r: T): T => ({ ...r, kind });
-
 const ATTACK: Omit<AttackParams, 'eps'> = {
   norm: 'inf',
   steps: 5,
@@ -163,25 +161,20 @@ export async function seedDashboard(dir: string, o: { examples?: number } = {}):
       ],
       meta: { training: 'dp-sgd' },
     });
-    // the registry's evidence kinds have no dots (gates read KIND.FIELD): the privacy reports are stored
-    // under the kinds its gates use, `dp` (as `warden dp epsilon --json` is) and `membership`
     await reg.addEvidence(
       v2.version.ref,
-      withKind(
-        'dp',
-        dpEvidenceReport(
-          {
-            name: dpPath,
-            bytes: dpBytes,
-            architecture: 'mnist-mlp',
-            examples: train.size,
-            epochs: 3,
-            batchSize: 30,
-            testAccuracy: null,
-            startedAt,
-          },
-          dp,
-        ),
+      dpEvidenceReport(
+        {
+          name: dpPath,
+          bytes: dpBytes,
+          architecture: 'mnist-mlp',
+          examples: train.size,
+          epochs: 3,
+          batchSize: 30,
+          testAccuracy: null,
+          startedAt,
+        },
+        dp,
       ),
       'seed',
     );
@@ -212,8 +205,7 @@ export async function seedDashboard(dir: string, o: { examples?: number } = {}):
         seed: 1,
       },
     );
-    for (const ref of [v1.version.ref, v2.version.ref])
-      await reg.addEvidence(ref, withKind('membership', audit.report), 'seed');
+    for (const ref of [v1.version.ref, v2.version.ref]) await reg.addEvidence(ref, audit.report, 'seed');
     const ckpt = join(dir, 'legacy-checkpoint.pt');
     writeFileSync(ckpt, suspiciousCheckpoint());
     await registerModel(reg, ckpt, { name: 'legacy-checkpoint', actor: 'seed', scan: true });
