@@ -82,6 +82,21 @@ export async function gatewayPage(root) {
           'no alarm',
         ),
       ),
+      h(
+        'div',
+        { class: 'card', 'data-alarms': String(g.alarms.length) },
+        h('h2', {}, 'Latest alarms'),
+        table(
+          [
+            ['time', (a) => a.ts.replace('T', ' ').slice(0, 19)],
+            ['alarm', (a) => h('span', { class: 'fail' }, a.action)],
+            ['principal', (a) => a.actor],
+            ['model', (a) => a.resource],
+          ],
+          g.alarms,
+          'no alarm',
+        ),
+      ),
       drift.node,
     ),
   );

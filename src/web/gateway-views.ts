@@ -14,6 +14,8 @@ export interface GatewayView {
   drift: { model: string; feature: string; psi: number }[];
   /** Requests per minute from the audit chain: minute start (seconds since the epoch), allowed, refused. */
   timeline: { t: number[]; allow: number[]; deny: number[] };
+  /** The latest extraction and drift alarms in the audit chain: who, on which model, when. */
+  alarms: { seq: number; ts: string; actor: string; action: string; resource: string }[];
 }
 
 const MINUTES = 24 * 60;
@@ -88,7 +90,13 @@ export async function gatewayView(gw: Gateway): Promise<GatewayView> {
     drift: samples
       .filter((s) => s.name === 'warden_gateway_drift_psi')
       .map((s) => ({ model: s.labels.model ?? '', feature: s.labels.feature ?? '', psi: s.value })),
-    timeline: await timeline(gw.store, "action <> 'ui.asset'"),
+    timeline: await timeline(gw.store, '1 = 1'),
+    alarms: (
+      await gw.store.all<GatewayView['alarms'][number]>(
+        "SELECT seq, ts, actor, action, resource FROM gateway_audit WHERE action IN ('extraction.alarm', 'drift.alarm') " +
+          'ORDER BY seq DESC LIMIT 20',
+      )
+    ).map((r) => ({ ...r, seq: Number(r.seq) })),
   };
 }
 

@@ -59,6 +59,16 @@ beforeAll(async () => {
         },
       ],
     });
+  // a Jacobian-augmentation-style thief (Papernot et al.): seed digits, then small signed steps from each
+  // sample held so far; PRADA sees its query distances stop looking normal and raises an alarm
+  const held: number[][] = [];
+  for (let i = 0; i < 10; i++) held.push(Array.from(x.subarray((100 + i) * 784, (101 + i) * 784)));
+  for (let i = 0; held.length < 80; i++)
+    held.push(held[i]!.map((v, k) => Math.min(1, Math.max(0, v + ((k * 7 + i) % 2 ? 0.1 : -0.1)))));
+  for (const q of held)
+    await post('/v2/models/mnist-mlp/infer', seed.keys.ml_engineer, {
+      inputs: [{ name: 'input', shape: [1, 1, 28, 28], datatype: 'FP32', data: q }],
+    });
   await fetch(`${server.url}/v2/models/mnist-mlp`);
   await post('/v1/chat/completions', seed.keys.data_scientist, {
     model: 'x',
@@ -152,6 +162,9 @@ describe('dashboard in chromium', () => {
     }
     await open(page, '#/models?ref=mnist-mlp%402');
     expect(Number(await page.getAttribute('[data-lineage]', 'data-lineage'))).toBeGreaterThanOrEqual(3);
+    await open(page, '#/gateway');
+    const alarms = (await page.textContent('[data-alarms]')) ?? '';
+    expect(alarms).toMatch(/extraction\.alarm\s*ml-engineer@example\.org/);
     await open(page, '#/scans');
     expect(await page.textContent('[data-view=scans]')).toContain('archive/data.pkl');
     await open(page, '#/robustness');
