@@ -10,7 +10,8 @@ import {
 import { Registry, registryError } from '../registry/index.js';
 import { SECURITY_HEADERS, loadAssets, type Asset } from './assets.js';
 import { auditPage, chainStatus, gatewayView, guardView } from './gateway-views.js';
-import { privacyView, robustnessView } from './evidence-views.js';
+import { privacyView } from './privacy-view.js';
+import { robustnessView } from './robustness-view.js';
 import { modelsView, overviewView, scansView } from './registry-views.js';
 
 /** The pages of the app and the gateway permission each needs. */
