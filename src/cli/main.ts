@@ -8,6 +8,7 @@ import { registerRegistry } from './commands/registry.js';
 import { registerDpTrain } from './commands/dp-train.js';
 import { registerAuditMembership } from './commands/audit-membership.js';
 import { registerData } from './commands/data.js';
+import { registerExtraction } from './commands/extraction.js';
 import { registerGateway } from './commands/gateway.js';
 import { registerDrift } from './commands/drift.js';
 import { registerFairness } from './commands/fairness.js';
@@ -75,14 +76,24 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
 
   program
     .command('demo')
-    .description('Generate a sample set of benign and malicious model files and scan it')
-    .option('--dir <dir>', 'where to write the samples (default: a temporary folder, removed afterwards)')
+    .description(
+      'Run the lifecycle end to end on the shipped digits: train, attack, harden, audit, sign, register, gate, serve',
+    )
+    .option('--dir <dir>', 'work directory, created fresh (default ./warden-demo); kept afterwards')
+    .option('--quick', 'tiny sizes (about a minute): for tests and a first look')
+    .option('--exit', 'stop after the summary instead of serving until Ctrl-C')
+    .option('--json', 'print every measured number as JSON on standard output at the end')
+    .option('--host <host>', 'gateway address (default 127.0.0.1)')
+    .option('--port <port>', 'gateway port (default 0: any free port)')
+    .option('--seed <n>', 'seed of the split, initial weights and attacks (default 0)')
+    .option('--threads <n>', 'onnxruntime threads per session (default 1)')
+    .option('--scan-samples', 'only generate the sample set of benign and malicious model files and scan it')
     .addOption(
-      new Option('-f, --format <format>', 'output format')
+      new Option('-f, --format <format>', 'report format of --scan-samples')
         .choices(OutputFormatSchema.options)
         .default('table'),
     )
-    .action(async (flags: { dir?: string; format: string }) => {
+    .action(async (flags: import('./commands/demo.js').DemoFlags) => {
       const { runDemo } = await import('./commands/demo.js');
       setExit(await runDemo(flags));
     });
@@ -200,6 +211,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
 
   registerDp(program, setExit);
   registerGateway(program, setExit);
+  registerExtraction(program, setExit);
   registerDrift(program, setExit);
   registerFairness(program, setExit);
   registerFl(program, setExit);

@@ -2,10 +2,7 @@ import { WardenError, type ErrorKind } from '../core/index.js';
 
 /** Error codes of the posture domain. */
 export type PostureErrorCode =
-  | 'POSTURE_PATH_INVALID'
-  | 'POSTURE_GATEWAY_CONFIG_INVALID'
-  | 'POSTURE_STORE_INVALID'
-  | 'POSTURE_KEY_INVALID';
+  'POSTURE_PATH_INVALID' | 'POSTURE_GATEWAY_CONFIG_INVALID' | 'POSTURE_STORE_INVALID' | 'POSTURE_KEY_INVALID';
 
 export type PostureError = WardenError<PostureErrorCode>;
 

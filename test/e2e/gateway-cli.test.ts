@@ -142,3 +142,44 @@ describe('warden serve', () => {
     expect(badModel.stderr).toContain('GATEWAY_MODEL_INVALID');
   });
 });
+
+describe('warden extraction calibrate', () => {
+  it('calibrates the PRADA threshold on simulated benign clients and checks it on held-out ones and a thief', () => {
+    const r = warden(
+      'extraction',
+      'calibrate',
+      '--model',
+      EXAMPLE_MODEL,
+      '--data',
+      'mnist',
+      '--clients',
+      '3',
+      '--queries',
+      '800',
+      '--json',
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      threshold: number;
+      minBenignW: number;
+      heldOutAlarms: number;
+      attackFlaggedAt: number | null;
+    };
+    expect(out.threshold).toBeLessThan(out.minBenignW);
+    expect(out.heldOutAlarms).toBe(0);
+    expect(out.attackFlaggedAt).toBeGreaterThan(0);
+    const missing = warden('extraction', 'calibrate', '--model', join(dir, 'none.onnx'), '--data', 'mnist');
+    expect(missing.status).toBe(2);
+    const badFlag = warden(
+      'extraction',
+      'calibrate',
+      '--model',
+      EXAMPLE_MODEL,
+      '--data',
+      'mnist',
+      '--clients',
+      '0',
+    );
+    expect(badFlag.status).toBe(2);
+  });
+});

@@ -25,6 +25,12 @@ export interface DpTrainOptions {
   /** Key material of the secure generator for sampling and noise; absent = fresh OS randomness. */
   noiseSeed?: string | number;
   threads?: number;
+  /**
+   * Replaces each sampled batch by a perturbed one before its per-example gradients (e.g. `pgdPerturber`:
+   * DP adversarial training). Each example's replacement depends only on that example and the current,
+   * already-private weights, so clipping still bounds its contribution and the accounting is unchanged.
+   */
+  perturb?: (x: Float32Array, y: Uint8Array, n: number) => Promise<Float32Array>;
   onStep?: (info: { epoch: number; step: number; steps: number; batch: number; loss: number }) => void;
   onEpoch?: (info: DpEpoch) => void;
 }
@@ -32,7 +38,7 @@ export interface DpTrainOptions {
 /** What one step needs: the expected batch, clipping bound, noise and optimizer. */
 export type DpStepOptions = Pick<
   DpTrainOptions,
-  'batchSize' | 'maxGradNorm' | 'optimizer' | 'lr' | 'momentum' | 'noiseSeed' | 'threads'
+  'batchSize' | 'maxGradNorm' | 'optimizer' | 'lr' | 'momentum' | 'noiseSeed' | 'threads' | 'perturb'
 > & {
   noiseMultiplier: number;
   /** Draw the noise on the training thread instead of a worker (default: only where no worker can load). */
@@ -142,8 +148,10 @@ export class DpStepper {
     let grads = this.grads;
     if (n === 0) for (const gr of grads.values()) gr.fill(0);
     else {
+      const clean = xb.subarray(0, n * per);
+      const x = o.perturb ? await o.perturb(clean, yb.subarray(0, n), n) : clean;
       const feeds: Record<string, { data: Float32Array; dims: number[] }> = {
-        x: { data: xb.subarray(0, n * per), dims: [n, ...model.input] },
+        x: { data: x, dims: [n, ...model.input] },
         y: { data: oneHot(yb, model.classes, 0, n), dims: [n, model.classes] },
       };
       for (const p of model.params) feeds[p.name] = { data: p.data, dims: p.dims };
