@@ -114,8 +114,21 @@ export async function robustnessPage(root) {
   lineChart(pert.el, { ...pick('meanPerturbation'), xLabel: 'ε', yLabel: 'mean perturbation' });
 }
 
+/** One curve per audit report, model and attack: an audit attached to several versions lists them all. */
+function uniqueAudits(roc) {
+  const byKey = new Map();
+  for (const r of roc) {
+    const key = `${r.digest}:${r.model}:${r.attack}`;
+    const hit = byKey.get(key);
+    if (hit) hit.refs.push(r.ref);
+    else byKey.set(key, { ...r, refs: [r.ref] });
+  }
+  return [...byKey.values()];
+}
+
 export async function privacyPage(root) {
   const p = await api('/privacy');
+  const audits = uniqueAudits(p.roc);
   const eps = chartCard(
     'Privacy spent over training (ε at δ)',
     'epsilon',
@@ -157,7 +170,6 @@ export async function privacyPage(root) {
         h('h2', {}, 'Membership audits'),
         table(
           [
-            ['version', (r) => r.ref],
             ['model', (r) => r.model],
             ['attack', (r) => r.attack],
             ['AUC', (r) => num(r.auc, 3)],
@@ -170,8 +182,9 @@ export async function privacyPage(root) {
                   .join(' / ') || '–',
             ],
             ['curve', (r) => (r.source === 'report' ? 'full ROC' : 'operating points')],
+            ['evidence of', (r) => r.refs.join(', ')],
           ],
-          p.roc,
+          audits,
           'no membership audit',
         ),
       ),
@@ -188,13 +201,7 @@ export async function privacyPage(root) {
     lineChart(eps.el, { ...align([...lines, ...marks]), xLabel: 'steps', yLabel: 'ε', points: true });
   }
   if (p.roc.length) {
-    // one ROC per version/model/attack; identical audits attached to two versions are drawn once
-    const seen = new Set();
-    const curves = p.roc.filter(
-      (r) =>
-        !seen.has(`${r.digest}:${r.model}:${r.attack}`) && seen.add(`${r.digest}:${r.model}:${r.attack}`),
-    );
-    const list = curves.map((r) => ({
+    const list = audits.map((r) => ({
       label: `${r.model} ${r.attack} (AUC ${num(r.auc, 3)})`,
       x: r.fpr,
       y: r.tpr,
