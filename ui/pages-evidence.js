@@ -17,7 +17,7 @@ export function align(list) {
 }
 
 const variant = (s) =>
-  `${s.ref} ${s.attack} L${s.norm === 'inf' ? '∞' : s.norm}${s.defense ? ` +${s.defense}` : ''}`;
+  `${s.ref}${s.variant ? ` (${s.variant})` : ''} ${s.attack} L${s.norm === 'inf' ? '∞' : s.norm}${s.defense ? ` +${s.defense}` : ''}`;
 
 function chartCard(title, name, note) {
   const el = h('div', { class: 'chart', 'data-chart': name });
@@ -191,9 +191,10 @@ export async function privacyPage(root) {
     ),
   );
   if (p.epsilon.length) {
-    const lines = p.epsilon.map((s) => ({ label: `${s.ref} (${s.accountant})`, x: s.steps, y: s.epsilon }));
+    const name = (s) => `${s.ref}${s.variant ? ` ${s.variant}` : ''}`;
+    const lines = p.epsilon.map((s) => ({ label: `${name(s)} (${s.accountant})`, x: s.steps, y: s.epsilon }));
     const marks = p.epsilon.map((s) => ({
-      label: `${s.ref} reported per epoch`,
+      label: `${name(s)} reported per epoch`,
       x: s.epochs.map((e) => e.steps),
       y: s.epochs.map((e) => e.epsilon),
       marks: true,

@@ -11,6 +11,8 @@ export interface EpsilonSeries {
   delta: number;
   sampleRate: number;
   noiseMultiplier: number;
+  /** The version's `variant` metadata, when it has one. */
+  variant?: string;
   /** Where the series came from: the report itself, or the accountant replayed on its q, sigma and steps. */
   source: 'report' | 'accountant';
   steps: number[];
@@ -190,7 +192,7 @@ export async function privacyView(reg: Registry): Promise<PrivacyView> {
           view.roc.push(...rocCurves(d.ref, evidence.id, evidence.digest, r));
         else {
           const s = epsilonSeries(d.ref, evidence.id, r, evidence.labels);
-          if (s) view.epsilon.push(s);
+          if (s) view.epsilon.push({ ...s, ...(d.meta.variant ? { variant: d.meta.variant } : {}) });
         }
       }
     }

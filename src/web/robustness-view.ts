@@ -10,6 +10,8 @@ export interface RobustnessSeries {
   norm: string;
   /** Input defense in front of the model, when the report names one. */
   defense: string | null;
+  /** The version's `variant` metadata (e.g. baseline, pgd-at), when it was registered with one. */
+  variant?: string;
   cleanAccuracy: number | null;
   eps: number[];
   robustAccuracy: number[];
@@ -147,17 +149,17 @@ export async function robustnessView(reg: Registry): Promise<RobustnessView> {
   for (const m of await allVersions(reg))
     for (const ref of m.refs) {
       const d = await reg.show(ref);
+      const named = d.meta.variant ? { variant: d.meta.variant } : {};
       for (const { evidence, report } of await reportsOf(reg, d, (k) => k === 'robustness')) {
         const s = seriesOf(d.ref, evidence.id, report);
-        if (s.eps.length > 0) view.series.push(s);
+        if (s.eps.length > 0) view.series.push({ ...s, ...named });
         view.examples.push(...examplesOf(d.ref, report));
       }
-      view.series.push(
-        ...attackPoints(
-          d.ref,
-          d.evidence.filter((e) => e.kind === 'attack'),
-        ),
-      );
+      for (const s of attackPoints(
+        d.ref,
+        d.evidence.filter((e) => e.kind === 'attack'),
+      ))
+        view.series.push({ ...s, ...named });
     }
   return view;
 }
