@@ -110,13 +110,15 @@ describe('dashboard API', () => {
       models: { name: string }[];
       findings: { total: number };
       categories: { owaspMl: { id: string; count: number }[]; atlas: { count: number }[] };
-      gates: { alias: string }[];
+      gates: { ref: string; alias: string; passed: boolean }[];
     }>('/api/ui/overview', seed.keys.viewer);
     expect(o.models.map((m) => m.name).sort()).toEqual(['legacy-checkpoint', 'mnist-mlp']);
     expect(o.findings.total).toBeGreaterThan(0);
     const mapped = o.categories.owaspMl.reduce((a, c) => a + c.count, 0);
     expect(mapped).toBeGreaterThan(0);
     expect(o.gates.some((g) => g.alias === 'production')).toBe(true);
+    // staging points at @1 while @2 is the latest: its gate is shown on the version it points at
+    expect(o.gates.some((g) => g.ref === 'mnist-mlp@1' && g.alias === 'staging' && g.passed)).toBe(true);
   });
 
   it('scans: the pickle finding with file, member and offset', async () => {

@@ -91,6 +91,10 @@ export async function overviewView(reg: Registry): Promise<OverviewView> {
     gates.push(...d.gates);
     for (const e of d.evidence) kinds.set(e.kind, (kinds.get(e.kind) ?? 0) + 1);
   }
+  // and the gate of each alias on the version it points at (production may lag behind the latest)
+  for (const m of models)
+    for (const [alias, version] of Object.entries(m.aliases))
+      if (version !== m.latest) gates.push(await reg.checkGate(`${m.name}@${version}`, alias));
   // "open" findings: what the latest version of each model still carries above info level
   const open = await findingsOf(reg, latest, 'low');
   const bySeverity: Record<string, number> = {};
