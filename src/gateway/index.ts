@@ -10,6 +10,7 @@ export * from './stages/limits.js';
 export * from './stages/validate.js';
 export * from './stages/harden.js';
 export * from './stages/extraction.js';
+export { RedisExtractionDetector, type RedisExtractionOptions } from './stages/extraction-redis.js';
 export * from './stages/extraction-calibrate.js';
 export * from './stages/drift.js';
 export { shapiroW } from './stages/stats.js';

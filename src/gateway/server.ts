@@ -16,6 +16,7 @@ import { validateInfer } from './stages/validate.js';
 import { mountOpenAI, type ChatRoute } from './openai.js';
 import type { GatewayMount } from './mount.js';
 import { RegistryApi } from './registry-api.js';
+import { auditedMonitorEvents, inlineMonitors, threadMonitors, type Monitors } from './monitors.js';
 import { Registry } from '../registry/index.js';
 
 /** Per-request facts the audit record and metrics need. */
@@ -49,6 +50,9 @@ const MODEL_ROUTE = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/in
 export class Gateway {
   private readonly auth: Authenticators;
   private readonly mounts: GatewayMount[] = [];
+  private monitors: Monitors;
+  /** Where monitor alarms land: metrics and the audit chain. */
+  private readonly monitorEvents = () => auditedMonitorEvents(this.metrics, (e) => this.record(e));
   private constructor(
     readonly config: GatewayConfig,
     readonly store: Store,
@@ -64,6 +68,7 @@ export class Gateway {
       ...(config.auth.jwt ? { jwt: new JwtAuthenticator(config.auth.jwt) } : {}),
       ...(config.auth.mtlsRoles ? { mtlsRoles: config.auth.mtlsRoles } : {}),
     };
+    this.monitors = inlineMonitors(this.monitorEvents());
     metrics.auditBacklog.set({}, () => audit.backlog);
     metrics.auditWritten.set({}, () => audit.written);
   }
@@ -100,6 +105,14 @@ export class Gateway {
       const metrics = new GatewayMetrics();
       const gw = new Gateway(config, store, audit, limiter, models, chats, metrics, registryApi);
       gw.mounts.push(...(opts.mounts ?? []));
+      if (config.monitors.thread) {
+        const shared = config.redis && config.monitors.sharedExtraction ? { redis: config.redis } : {};
+        const threaded = await threadMonitors(models, gw.monitorEvents(), shared);
+        if (threaded) {
+          gw.monitors = threaded;
+          closers.push(() => threaded.close());
+        }
+      }
       for (const [name, m] of models)
         gw.record({
           actor: 'gateway',
@@ -206,7 +219,7 @@ export class Gateway {
 
   private async infer(ctx: Ctx, model: ServedModel): Promise<void> {
     const p = ctx.principal!;
-    if (model.extraction?.block && model.extraction.detector.isAlarmed(p.id))
+    if (this.monitors.blocked(model, p.id))
       throw gatewayError(
         'GATEWAY_EXTRACTION_BLOCKED',
         `${p.id} is blocked from ${model.name}: extraction alarm`,
@@ -230,61 +243,14 @@ export class Gateway {
       })),
     };
     this.done(ctx, 200, () => sendJson(ctx.res, 200, answer));
-    try {
-      this.monitor(model, p, valid.inputs[0]!.data as ArrayLike<number>, valid.batch, hardened.labels);
-    } catch (e) {
-      // the answer is sent: a monitor failure is recorded, never turned into a broken connection
-      this.record({
-        actor: 'gateway',
-        action: 'monitor.error',
-        resource: model.name,
-        decision: 'error',
-        status: 0,
-        detail: { message: String(e) },
-      });
-    }
-  }
-
-  /** Extraction and drift monitors, after the answer: they alarm (audit, metric, optional block), never delay. */
-  private monitor(
-    model: ServedModel,
-    p: Principal,
-    data: ArrayLike<number>,
-    batch: number,
-    labels: number[],
-  ): void {
-    if (model.extraction && labels.length > 0) {
-      const v = model.extraction.detector.observe(p.id, data, model.rowSize, labels);
-      if (v.raised) {
-        this.metrics.extractionAlarms.inc({ model: model.name });
-        this.record({
-          actor: p.id,
-          action: 'extraction.alarm',
-          resource: model.name,
-          decision: 'alarm',
-          status: 0,
-          detail: { w: v.w, distances: v.distances, block: model.extraction.block },
-        });
-      }
-    }
-    if (model.drift) {
-      const check = model.drift.observe(data, batch);
-      if (check) {
-        for (const f of check.features)
-          this.metrics.drift.set({ model: model.name, feature: f.feature }, f.psi);
-        if (check.raised) {
-          this.metrics.driftAlarms.inc({ model: model.name });
-          this.record({
-            actor: 'gateway',
-            action: 'drift.alarm',
-            resource: model.name,
-            decision: 'alarm',
-            status: 0,
-            detail: { features: check.features },
-          });
-        }
-      }
-    }
+    // after the answer; a monitor failure is recorded, never turned into a broken connection
+    this.monitors.observe(
+      model,
+      p.id,
+      valid.inputs[0]!.data as ArrayLike<number>,
+      valid.batch,
+      hardened.labels,
+    );
   }
 
   // A mounted handler (the dashboard) answers through the gateway's own admission, metrics and audit.
@@ -392,6 +358,7 @@ export class Gateway {
   }
 
   async close(): Promise<void> {
+    await this.monitors.close().catch(() => {});
     await this.audit.close().catch(() => {});
     await this.limiter.close();
     await Promise.all([...this.models.values()].map((m) => m.backend.close()));

@@ -1,7 +1,7 @@
 import { seededRandom } from '../../core/index.js';
 import { robustnessError } from '../errors.js';
 import { argmax } from '../evaluate.js';
-import { stepSession } from './step-graph.js';
+import { leaseStepSession } from './step-cache.js';
 import type { Attack, AttackParams, AttackTarget } from './types.js';
 
 /** Uniform start inside the Linf ball, or a random direction scaled inside the L2 ball. */
@@ -37,10 +37,15 @@ async function pgd(
   if (!target.emit)
     throw robustnessError('MODEL_INVALID', 'PGD needs a white-box target (an ONNX model or a Warden model)');
   const alpha = p.alpha ?? (p.steps === 1 ? p.eps : (2.5 * p.eps) / p.steps);
-  const session = await stepSession(
-    { ...target, emit: target.emit },
-    { eps: p.eps, alpha, norm: p.norm, clipMin: p.clipMin, clipMax: p.clipMax, threads: p.threads ?? 1 },
-  );
+  const lease = await leaseStepSession({ ...target, emit: target.emit }, target, {
+    eps: p.eps,
+    alpha,
+    norm: p.norm,
+    clipMin: p.clipMin,
+    clipMax: p.clipMax,
+    threads: p.threads ?? 1,
+  });
+  const session = lease.session;
   const rnd = seededRandom(p.seed);
   const per = x0.length / n;
   const best = Float32Array.from(x0);
@@ -59,7 +64,7 @@ async function pgd(
       if (fooled.every(Boolean)) break;
     }
   } finally {
-    await session.close();
+    await lease.release();
   }
   return best;
 }

@@ -4,24 +4,20 @@ import { Session, type HostTensor } from '../engine/session.js';
 import { crossEntropy, oneHot } from '../models/loss.js';
 import type { AttackTarget, Norm } from './types.js';
 
-/**
- * One projected-gradient step fused into a single ONNX graph: loss gradient w.r.t. the input, sign (Linf) or
- * L2-normalised direction, step, projection onto the eps-ball around x0, clip to the input domain.
- * Outputs the next x and the logits at the current x (for early stopping and restarts).
- */
-export async function stepSession(
-  target: AttackTarget & { emit: NonNullable<AttackTarget['emit']> },
-  opts: {
-    eps: number;
-    alpha: number;
-    norm: Norm;
-    clipMin: number;
-    clipMax: number;
-    threads?: number;
-    /** Weights fed on every step instead of baked in (adversarial training, where they change). */
-    liveWeights?: () => Record<string, HostTensor>;
-  },
-): Promise<{
+/** How a step graph steps: budget, step size, norm, input domain, threads. */
+export interface StepOptions {
+  eps: number;
+  alpha: number;
+  norm: Norm;
+  clipMin: number;
+  clipMax: number;
+  threads?: number;
+  /** Weights fed on every step instead of baked in (adversarial training, where they change). */
+  liveWeights?: () => Record<string, HostTensor>;
+}
+
+/** A compiled step graph: one call is one full PGD step for a batch. */
+export interface StepSession {
   step(
     x: Float32Array,
     x0: Float32Array,
@@ -29,7 +25,17 @@ export async function stepSession(
     n: number,
   ): Promise<{ next: Float32Array; logits: Float32Array }>;
   close(): Promise<void>;
-}> {
+}
+
+/**
+ * One projected-gradient step fused into a single ONNX graph: loss gradient w.r.t. the input, sign (Linf) or
+ * L2-normalised direction, step, projection onto the eps-ball around x0, clip to the input domain.
+ * Outputs the next x and the logits at the current x (for early stopping and restarts).
+ */
+export async function stepSession(
+  target: AttackTarget & { emit: NonNullable<AttackTarget['emit']> },
+  opts: StepOptions,
+): Promise<StepSession> {
   const g = new Graph();
   const shape = target.input;
   const x = g.input('x', [-1, ...shape]);

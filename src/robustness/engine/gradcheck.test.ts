@@ -3,6 +3,7 @@ import { gradCheck } from './gradcheck.js';
 import { isWardenError } from '../../core/index.js';
 import { Graph } from './graph.js';
 import { differentiate } from './autodiff.js';
+import { Session } from './session.js';
 
 const TOL = 2e-2;
 const ints = (v: number[]) => ({ ints: v });
@@ -102,10 +103,66 @@ describe('backward rules match finite differences', () => {
         { name: 'w', shape: [3, 2, 3, 3], param: true },
       ],
     ],
+    // the input gradient runs as ConvTranspose (1 input channel; valid padding) or a flipped-kernel Conv
+    // (same padding, 8+ channels); the weight gradient as unfold + GEMM with strides and uneven pads
+    [
+      'Conv one input channel',
+      (g, [x, w, b]) => g.op1('Conv', [x!, w!, b!]),
+      [
+        { name: 'x', shape: [2, 1, 6, 6] },
+        { name: 'w', shape: [4, 1, 3, 3], param: true },
+        { name: 'b', shape: [4], param: true },
+      ],
+    ],
+    [
+      'Conv 8 channels valid and same padding',
+      (g, [x, w, v]) =>
+        g.op1('Add', [
+          g.op1('Conv', [x!, w!]),
+          g.op1('Slice', [
+            g.op1('Conv', [x!, v!], { pads: ints([1, 1, 1, 1]) }),
+            g.constantInt([1, 1]),
+            g.constantInt([4, 4]),
+            g.constantInt([2, 3]),
+          ]),
+        ]),
+      [
+        { name: 'x', shape: [2, 8, 5, 5] },
+        { name: 'w', shape: [3, 8, 3, 3], param: true },
+        { name: 'v', shape: [3, 8, 3, 3] },
+      ],
+    ],
+    [
+      'Conv stride 2 uneven pads, 1x1 stride 2',
+      (g, [x, w, v]) =>
+        g.op1('Add', [
+          g.op1('Conv', [x!, w!], { strides: ints([2, 2]), pads: ints([1, 0, 0, 1]) }),
+          g.op1('Conv', [x!, v!], { strides: ints([2, 2]) }),
+        ]),
+      [
+        { name: 'x', shape: [2, 3, 6, 6] },
+        { name: 'w', shape: [2, 3, 2, 2], param: true },
+        { name: 'v', shape: [2, 3, 1, 1], param: true },
+      ],
+    ],
     [
       'MaxPool 2x2',
       (g, [x]) => g.op1('MaxPool', [x!], { kernel_shape: ints([2, 2]), strides: ints([2, 2]) }),
       [{ name: 'x', shape: [2, 3, 4, 4] }],
+    ],
+    [
+      'MaxPool 2x2 on odd sizes, 3x3',
+      (g, [x]) =>
+        g.op1('Add', [
+          g.op1('MaxPool', [x!], { kernel_shape: ints([3, 3]), strides: ints([3, 3]) }),
+          g.op1('Slice', [
+            g.op1('MaxPool', [x!], { kernel_shape: ints([2, 2]), strides: ints([2, 2]) }),
+            g.constantInt([0, 0]),
+            g.constantInt([2, 2]),
+            g.constantInt([2, 3]),
+          ]),
+        ]),
+      [{ name: 'x', shape: [2, 3, 7, 6] }],
     ],
     ['GlobalAveragePool', (g, [x]) => g.op1('GlobalAveragePool', [x!]), [{ name: 'x', shape: [2, 3, 4, 4] }]],
     [
@@ -202,6 +259,35 @@ describe('backward rules match finite differences', () => {
     const r = await gradCheck(build, inputs);
     expect(r.checked).toBeGreaterThan(0);
     expect(r.maxError).toBeLessThan(TOL);
+  });
+});
+
+describe('max-pool gradient without indices', () => {
+  it('sends each window gradient where the Indices output of MaxPool points, ties included', async () => {
+    // values on a coarse grid, so most windows hold their maximum more than once
+    const dims = [3, 4, 9, 8];
+    const data = Float32Array.from({ length: 3 * 4 * 9 * 8 }, (_, k) => Math.floor(((k * 7919) % 13) / 4));
+    const grads: Float32Array[] = [];
+    for (const withIndices of [false, true]) {
+      const g = new Graph();
+      const x = g.input('x', dims);
+      const attrs = { kernel_shape: ints([2, 2]), strides: ints([2, 2]) };
+      const p = withIndices ? (g.op('MaxPool', [x], attrs, 2)[0] as string) : g.op1('MaxPool', [x], attrs);
+      const r = g.constant(
+        Float32Array.from({ length: 3 * 4 * 4 * 4 }, (_, k) => Math.sin(k) + 2),
+        g.shape(p),
+      );
+      const loss = g.op1('ReduceSum', [g.op1('Mul', [p, r]), g.constantInt([0, 1, 2, 3])], {
+        keepdims: { i: 0 },
+      });
+      g.output(differentiate(g, loss, [x]).get(x)!);
+      const s = await Session.create(g.toBytes());
+      const out = await s.run({ x: { data, dims } });
+      grads.push(Object.values(out)[0]!.data as Float32Array);
+      await s.release();
+    }
+    expect(grads[0]!.some((v) => v !== 0)).toBe(true);
+    expect(Array.from(grads[0]!)).toEqual(Array.from(grads[1]!));
   });
 });
 

@@ -4,14 +4,14 @@ import { attrInt, attrInts, type Attrs, type Shape } from '../types.js';
 import type { OpRule } from '../rule.js';
 import { reduceSum } from './util.js';
 
-interface Geometry {
+export interface Geometry {
   kernel: number[];
   strides: number[];
   pads: number[];
   dilations: number[];
 }
 
-function geometry(attrs: Attrs, kernel: number[]): Geometry {
+export function geometry(attrs: Attrs, kernel: number[]): Geometry {
   const n = kernel.length;
   if (attrs.auto_pad && 's' in attrs.auto_pad && attrs.auto_pad.s !== 'NOTSET')
     throw robustnessError('UNSUPPORTED_OP', 'auto_pad is not supported; give explicit pads');
@@ -23,7 +23,7 @@ function geometry(attrs: Attrs, kernel: number[]): Geometry {
   };
 }
 
-function spatialOut(input: Shape, geo: Geometry): number[] {
+export function spatialOut(input: Shape, geo: Geometry): number[] {
   const n = geo.kernel.length;
   return geo.kernel.map((k, d) => {
     const size = input[2 + d] ?? -1;
@@ -33,13 +33,47 @@ function spatialOut(input: Shape, geo: Geometry): number[] {
   });
 }
 
-const ai = (v: number[]) => ({ ints: v });
+export const ai = (v: number[]) => ({ ints: v });
 
-/** Gradient of a 2-D convolution w.r.t. its weights: a convolution of the input by the output gradient. */
+/**
+ * Gradient of a 2-D convolution w.r.t. its weights as unfold plus one GEMM: the kh*kw shifted (strided) windows
+ * of x^T [C,N,H,W] concatenated give cols [C*kh*kw, N*Ho*Wo], and dW = gy^T [O, N*Ho*Wo] x cols^T. One large,
+ * well-shaped GEMM beats the convolution over batch-as-channels (32 skinny GEMMs with an 11x11 "kernel").
+ */
 function convWeightGrad(g: Graph, x: string, gy: string, w: Shape, geo: Geometry): string {
   if (geo.dilations.some((d) => d !== 1))
     throw robustnessError('UNSUPPORTED_OP', 'Conv weight gradient with dilation');
-  // Swap batch and channels: x^T [C,N,H,W] convolved with gy^T [O,N,Ho,Wo] dilated by the stride gives [C,O,kh,kw].
+  const [o = 0, c = 0, kh = 0, kw = 0] = w;
+  const [, , ho = -1, wo = -1] = g.shape(gy);
+  if (w.length !== 4 || ho < 0 || wo < 0) return batchConvWeightGrad(g, x, gy, w, geo);
+  const [sh = 1, sw = 1] = geo.strides;
+  const [pt = 0, pl = 0, pb = 0, pr = 0] = geo.pads;
+  const padded = pt || pl || pb || pr ? g.op1('Pad', [x, g.constantInt([0, 0, pt, pl, 0, 0, pb, pr])]) : x;
+  const xt = g.op1('Transpose', [padded], { perm: ai([1, 0, 2, 3]) });
+  const windows: string[] = [];
+  for (let i = 0; i < kh; i++)
+    for (let j = 0; j < kw; j++)
+      windows.push(
+        g.op1('Slice', [
+          xt,
+          g.constantInt([i, j]),
+          g.constantInt([i + sh * (ho - 1) + 1, j + sw * (wo - 1) + 1]),
+          g.constantInt([2, 3]),
+          g.constantInt([sh, sw]),
+        ]),
+      );
+  // Concat along axis 1 orders rows (c, i, j, n): the reshape gives rows (c, i, j) as the weight flattens
+  const cols = g.op1('Reshape', [
+    g.op1('Concat', windows, { axis: { i: 1 } }),
+    g.constantInt([c * kh * kw, -1]),
+  ]);
+  const gt = g.op1('Reshape', [g.op1('Transpose', [gy], { perm: ai([1, 0, 2, 3]) }), g.constantInt([o, -1])]);
+  const dw = g.op1('Gemm', [gt, cols], { transB: { i: 1 } });
+  return g.op1('Reshape', [dw, g.constantInt([o, c, kh, kw])]);
+}
+
+/** The same gradient as a convolution of x^T [C,N,H,W] by gy^T [O,N,Ho,Wo] dilated by the stride. */
+function batchConvWeightGrad(g: Graph, x: string, gy: string, w: Shape, geo: Geometry): string {
   const xt = g.op1('Transpose', [x], { perm: ai([1, 0, 2, 3]) });
   const gt = g.op1('Transpose', [gy], { perm: ai([1, 0, 2, 3]) });
   const full = g.op1('Conv', [xt, gt], {
@@ -60,6 +94,25 @@ function convWeightGrad(g: Graph, x: string, gy: string, w: Shape, geo: Geometry
   return g.op1('Transpose', [fit], { perm: ai([1, 0, 2, 3]) });
 }
 
+/**
+ * Whether the input gradient is better run as a Conv with the flipped kernel than as ConvTranspose (measured
+ * with onnxruntime 1 thread, benchmark CNN and ResNet): only at stride 1, when the full convolution is no
+ * larger than the forward one ("same" padding; a "valid" conv's full conv reads a bigger padded input), and
+ * with at least 8 input channels (blocked layouts pad a 1-channel output to 8 or 16 channels, 16x the work).
+ * ConvTranspose is one GEMM plus col2im per image, with the forward conv's multiply-adds.
+ */
+function flippedConvFits(geo: Geometry, inChannels: number): boolean {
+  const n = geo.kernel.length;
+  return (
+    inChannels >= 8 &&
+    geo.strides.every((v) => v === 1) &&
+    geo.dilations.every((v) => v === 1) &&
+    geo.kernel.every(
+      (k, d) => k - 1 - (geo.pads[d] ?? 0) <= (geo.pads[d] ?? 0) && geo.pads[d] === geo.pads[d + n],
+    )
+  );
+}
+
 /** W[o, c, i, j] -> W'[c, o, kh-1-i, kw-1-j]: the kernel of the input gradient of a stride-1 convolution. */
 function flipKernel(g: Graph, w: string): string {
   const t = g.op1('Transpose', [w], { perm: ai([1, 0, 2, 3]) });
@@ -73,7 +126,7 @@ function flipKernel(g: Graph, w: string): string {
   ]);
 }
 
-/** Convolution and pooling with their gradients (ConvTranspose, MaxPool indices + MaxUnpool). */
+/** Convolution with its gradients (unfold + GEMM for weights, ConvTranspose or a flipped Conv for inputs). */
 export const CONV_RULES: OpRule[] = [
   {
     op: 'Conv',
@@ -97,10 +150,9 @@ export const CONV_RULES: OpRule[] = [
             (geo.strides[d] ?? 1) * ((ys[2 + d] ?? 1) - 1) + k - (geo.pads[d] ?? 0) - (geo.pads[d + 2] ?? 0);
           return (xs[2 + d] ?? full) - full;
         });
-        const unit = geo.strides.every((v) => v === 1) && geo.dilations.every((v) => v === 1);
-        dx = unit
-          ? // stride 1: a full convolution with the flipped, transposed kernel; onnxruntime's Conv is much faster
-            // than its ConvTranspose, and with baked weights the flip is constant-folded once per session
+        dx = flippedConvFits(geo, xs[1] ?? 0)
+          ? // a full convolution with the flipped, transposed kernel; with baked weights the flip is
+            // constant-folded once per session and onnxruntime runs it in its blocked (NCHWc) layout
             g.op1('Conv', [gy, flipKernel(g, w)], {
               pads: ai(geo.pads.map((p, d) => (geo.kernel[d % geo.kernel.length] ?? 1) - 1 - p)),
             })
@@ -136,96 +188,6 @@ export const CONV_RULES: OpRule[] = [
               (geo.pads[d + n] ?? 0);
       });
       return [[x[0] ?? -1, (w[1] ?? -1) * attrInt(attrs, 'group', 1), ...sp]];
-    },
-  },
-  {
-    op: 'MaxPool',
-    infer: ([x = []], attrs) => {
-      const s = [
-        x[0] ?? -1,
-        x[1] ?? -1,
-        ...spatialOut(x, geometry(attrs, attrInts(attrs, 'kernel_shape', []))),
-      ];
-      return [s, s];
-    },
-    backward: ({ g, node, gradOut: [gy], inShapes }) => {
-      if (!gy) return [];
-      const geo = geometry(node.attrs, attrInts(node.attrs, 'kernel_shape', []));
-      if (geo.kernel.some((k, d) => k > (geo.strides[d] ?? 1)))
-        throw robustnessError(
-          'UNSUPPORTED_OP',
-          'MaxPool gradient needs non-overlapping windows (kernel <= stride)',
-        );
-      // Forward graphs use the cheaper one-output MaxPool; differentiation adds the Indices output it needs.
-      let indices = node.outputs[1];
-      if (!indices) {
-        indices = `${node.name}_indices`;
-        node.outputs.push(indices);
-        g.declare(indices, g.shape(node.outputs[0] as string), 'int64');
-      }
-      const x = node.inputs[0] as string;
-      const dx = g.op1('MaxUnpool', [gy, indices, g.op1('Shape', [x])], {
-        kernel_shape: ai(geo.kernel),
-        strides: ai(geo.strides),
-        pads: ai(geo.pads),
-      });
-      g.declare(dx, inShapes[0] ?? []);
-      return [dx];
-    },
-  },
-  { op: 'MaxUnpool', infer: ([x = []]) => [x] },
-  {
-    op: 'GlobalAveragePool',
-    infer: ([x = []]) => [[x[0] ?? -1, x[1] ?? -1, ...x.slice(2).map(() => 1)]],
-    backward: ({ g, node, gradOut: [gy], inShapes }) => {
-      if (!gy) return [];
-      const s = inShapes[0] ?? [];
-      const area = s.slice(2).reduce((a, b) => a * b, 1);
-      if (area <= 0)
-        throw robustnessError('UNSUPPORTED_OP', 'GlobalAveragePool gradient needs static spatial sizes');
-      const x = node.inputs[0] as string;
-      const dx = g.op1('Expand', [g.op1('Mul', [gy, g.constant([1 / area], [])]), g.op1('Shape', [x])]);
-      g.declare(dx, s);
-      return [dx];
-    },
-  },
-  {
-    op: 'AveragePool',
-    infer: ([x = []], attrs) => {
-      if (attrInt(attrs, 'ceil_mode', 0))
-        throw robustnessError('UNSUPPORTED_OP', 'AveragePool with ceil_mode');
-      return [
-        [x[0] ?? -1, x[1] ?? -1, ...spatialOut(x, geometry(attrs, attrInts(attrs, 'kernel_shape', [])))],
-      ];
-    },
-    backward: ({ g, node, gradOut: [gy], inShapes }) => {
-      if (!gy) return [];
-      const xs = inShapes[0] ?? [];
-      const geo = geometry(node.attrs, attrInts(node.attrs, 'kernel_shape', []));
-      if (geo.pads.some((p) => p !== 0) && !attrInt(node.attrs, 'count_include_pad', 0))
-        throw robustnessError(
-          'UNSUPPORTED_OP',
-          'AveragePool gradient with padding needs count_include_pad=1 (the divisor then is constant)',
-        );
-      const c = xs[1] ?? -1;
-      if (c < 0) throw robustnessError('UNSUPPORTED_OP', 'AveragePool gradient needs a static channel count');
-      const area = geo.kernel.reduce((a, b) => a * b, 1);
-      // Spreading each output gradient evenly over its window is a depthwise transposed convolution by 1/area.
-      const w = g.constant(new Float32Array(c * area).fill(1 / area), [c, 1, ...geo.kernel]);
-      const ys = g.shape(gy);
-      const outPad = geo.kernel.map((k, d) => {
-        const n = geo.kernel.length;
-        const full =
-          (geo.strides[d] ?? 1) * ((ys[2 + d] ?? 1) - 1) + k - (geo.pads[d] ?? 0) - (geo.pads[d + n] ?? 0);
-        return (xs[2 + d] ?? full) - full;
-      });
-      const dx = g.op1('ConvTranspose', [gy, w], {
-        strides: ai(geo.strides),
-        pads: ai(geo.pads),
-        output_padding: ai(outPad),
-        group: { i: c },
-      });
-      return [dx];
     },
   },
 ];
