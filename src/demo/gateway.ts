@@ -6,6 +6,7 @@ import {
   type RunningGateway,
 } from '../gateway/index.js';
 import { onnxClassifier, predict, type Dataset } from '../robustness/index.js';
+import { createDashboard } from '../web/index.js';
 import type { DemoOptions } from './options.js';
 import { MODEL_NAME, PRINCIPALS } from './registry.js';
 
@@ -92,7 +93,7 @@ export async function startDemoGateway(
     },
     openai: { assistant: { url: s.upstream } },
   });
-  const gw = await startGateway(config);
+  const gw = await startGateway(config, { mounts: [createDashboard()] });
   try {
     const keys = new ApiKeys(gw.store);
     const principals = {

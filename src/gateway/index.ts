@@ -19,4 +19,5 @@ export { OnnxBackend, type OnnxOptions } from './backends/onnx.js';
 export { OipBackend, type OipUpstreamOptions } from './backends/oip.js';
 export { loadModels, type ServedModel } from './models.js';
 export { Gateway } from './server.js';
+export type { GatewayMount, MountRequest } from './mount.js';
 export { startGateway, type RunningGateway } from './listen.js';

@@ -14,6 +14,7 @@ import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './stages/
 import { harden } from './stages/harden.js';
 import { validateInfer } from './stages/validate.js';
 import { mountOpenAI, type ChatRoute } from './openai.js';
+import type { GatewayMount } from './mount.js';
 import { RegistryApi } from './registry-api.js';
 import { auditedMonitorEvents, inlineMonitors, threadMonitors, type Monitors } from './monitors.js';
 import { Registry } from '../registry/index.js';
@@ -48,6 +49,7 @@ const MODEL_ROUTE = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/in
 /** The gateway's components, wired once; `handle` is the node:http request handler. */
 export class Gateway {
   private readonly auth: Authenticators;
+  private readonly mounts: GatewayMount[] = [];
   private monitors: Monitors;
   /** Where monitor alarms land: metrics and the audit chain. */
   private readonly monitorEvents = () => auditedMonitorEvents(this.metrics, (e) => this.record(e));
@@ -72,7 +74,7 @@ export class Gateway {
   }
 
   /** Opens the store (migrating it), connects Redis, loads and checks every model. */
-  static async create(config: GatewayConfig): Promise<Gateway> {
+  static async create(config: GatewayConfig, opts: { mounts?: GatewayMount[] } = {}): Promise<Gateway> {
     const store = await openStore(config.store);
     const closers: (() => Promise<void>)[] = [() => store.close()];
     try {
@@ -102,6 +104,7 @@ export class Gateway {
         registry && config.registry.api ? new RegistryApi(registry, config.limits.maxBodyBytes) : undefined;
       const metrics = new GatewayMetrics();
       const gw = new Gateway(config, store, audit, limiter, models, chats, metrics, registryApi);
+      gw.mounts.push(...(opts.mounts ?? []));
       if (config.monitors.thread) {
         const shared = config.redis && config.monitors.sharedExtraction ? { redis: config.redis } : {};
         const threaded = await threadMonitors(models, gw.monitorEvents(), shared);
@@ -167,6 +170,8 @@ export class Gateway {
       });
     }
     if (this.registryApi?.owns(path)) return this.registry(ctx, this.registryApi);
+    const mount = this.mounts.find((x) => x.prefixes.some((p) => path === p || path.startsWith(`${p}/`)));
+    if (mount) return this.mounted(ctx, mount, path);
     const chat = this.chats.get(path);
     if (chat) return this.chat(ctx, chat);
     const m = MODEL_ROUTE.exec(path);
@@ -248,6 +253,22 @@ export class Gateway {
     );
   }
 
+  // A mounted handler (the dashboard) answers through the gateway's own admission, metrics and audit.
+  private mounted(ctx: Ctx, mount: GatewayMount, path: string): Promise<void> {
+    return mount.handle({
+      req: ctx.req,
+      res: ctx.res,
+      gateway: this,
+      path,
+      admit: (action, resource, perm) => {
+        ctx.action = action;
+        ctx.resource = resource;
+        return this.admit(ctx, perm);
+      },
+      done: (status) => this.finish(ctx, status, 'allow'),
+    });
+  }
+
   private async chat(ctx: Ctx, chat: ChatRoute): Promise<void> {
     ctx.action = 'chat';
     ctx.resource = chat.name;
@@ -262,6 +283,11 @@ export class Gateway {
       ctx.res.once('close', resolve);
       chat.handler(ctx.req, ctx.res);
     });
+    // the guard names what it blocked in headers; the audit keeps it (the dashboard counts by detector)
+    const guard = ctx.res.getHeader('x-warden-guard');
+    if (guard !== undefined) ctx.detail.guard = String(guard);
+    const detectors = ctx.res.getHeader('x-warden-guard-detectors');
+    if (detectors !== undefined) ctx.detail.detectors = String(detectors).split(',').filter(Boolean);
     this.finish(ctx, ctx.res.statusCode, ctx.res.statusCode < 400 ? 'allow' : 'deny');
   }
 
