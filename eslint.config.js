@@ -33,6 +33,12 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
   },
   {
+    // the dashboard's browser modules: plain ESM served as they are, linted without type information
+    files: ['ui/**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: globals.browser },
+  },
+  {
     // the runnable examples are plain Node ESM: linted without type information
     files: ['examples/**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],

@@ -9,3 +9,4 @@ export * from './monitor/index.js';
 export * from './registry/index.js';
 export * from './redteam/index.js';
 export * from './posture/index.js';
+export * from './web/index.js';

@@ -80,7 +80,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
       'Run the lifecycle end to end on the shipped digits: train, attack, harden, audit, sign, register, gate, serve',
     )
     .option('--dir <dir>', 'work directory, created fresh (default ./warden-demo); kept afterwards')
-    .option('--quick', 'tiny sizes (about a minute): for tests and a first look')
+    .option('--quick', 'small sizes (about 30 s): for tests and a first look')
     .option('--exit', 'stop after the summary instead of serving until Ctrl-C')
     .option('--json', 'print every measured number as JSON on standard output at the end')
     .option('--host <host>', 'gateway address (default 127.0.0.1)')

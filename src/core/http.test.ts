@@ -66,6 +66,14 @@ describe('readJsonBody over a real socket', () => {
       json: { code: 'HTTP_BODY_INVALID' },
     });
     expect(await post('['.repeat(900))).toMatchObject({ status: 400, json: { code: 'HTTP_BODY_TOO_DEEP' } });
+    // many brackets: those in strings do not nest, those in mixed objects and arrays do
+    const flat = JSON.stringify({
+      s: '[[[[[[[[[[[[[[[[[[[[{{{{{{{{{{',
+      a: [[1], [2], [3], [4], [5], [6], [7]],
+    });
+    expect((await post(flat)).status).toBe(200);
+    const mixed = '{"a":'.repeat(20) + '[1]' + '}'.repeat(20);
+    expect(await post(mixed)).toMatchObject({ status: 400, json: { code: 'HTTP_BODY_TOO_DEEP' } });
   });
 
   it('answers 413 for a declared or streamed oversize body and keeps serving', async () => {

@@ -105,7 +105,8 @@ export async function readJsonBody(req: IncomingMessage, limits: JsonBodyLimits)
   if (!isUtf8(body)) throw httpError('HTTP_BODY_INVALID', 'request body is not valid UTF-8');
   const decoded = body.toString('utf8');
   const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded; // a BOM is not JSON
-  const depth = jsonDepth(text);
+  // nesting can be no deeper than the number of opening brackets: most bodies are cleared by counting them
+  const depth = openings(body, limits.maxDepth) > limits.maxDepth ? jsonDepth(text) : 0;
   if (depth > limits.maxDepth)
     throw httpError('HTTP_BODY_TOO_DEEP', `JSON nesting is deeper than ${limits.maxDepth} levels`);
   try {
@@ -113,6 +114,14 @@ export async function readJsonBody(req: IncomingMessage, limits: JsonBodyLimits)
   } catch (e) {
     throw httpError('HTTP_BODY_INVALID', `request body is not valid JSON: ${(e as Error).message}`);
   }
+}
+
+// Counts '[' and '{' bytes (inside strings too: an overcount only means a full scan), stopping past `max`.
+function openings(body: Buffer, max: number): number {
+  let n = 0;
+  for (const c of [0x5b, 0x7b])
+    for (let i = body.indexOf(c); i >= 0 && n <= max; i = body.indexOf(c, i + 1)) n++;
+  return n;
 }
 
 // Only the characters that can change nesting or string state; everything else (digits, commas, letters)

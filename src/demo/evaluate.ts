@@ -9,7 +9,7 @@ import {
   type AttackReport,
   type Dataset,
 } from '../robustness/index.js';
-import type { DemoOptions } from './options.js';
+import { curveEps, type DemoOptions } from './options.js';
 import type { StepProgress } from './progress.js';
 import { ARCHITECTURE, type Variant } from './train.js';
 
@@ -44,6 +44,7 @@ export async function attackVariant(
   const target = await onnxTarget(v.bytes, o.threads);
   const attacks: AttackResult[] = [];
   const limit = Math.min(o.sizes.attackExamples, test.size);
+  const budgets = curveEps(o);
   try {
     for (const name of ATTACK_NAMES) {
       const attack = findAttack(name);
@@ -67,7 +68,7 @@ export async function attackVariant(
           clipMax: 1,
           threads: o.threads,
         },
-        o.eps,
+        budgets,
         {
           limit,
           // the curve runs one eps after the other, each counting from 0 again
@@ -78,7 +79,7 @@ export async function attackVariant(
           },
         },
       );
-      offset.done += limit * o.eps.length;
+      offset.done += limit * budgets.length;
       const report = robustnessReport(
         { model: `${v.name}.onnx`, digest: sha256(v.bytes), data: test.name, startedAt },
         reports,

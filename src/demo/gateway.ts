@@ -1,12 +1,12 @@
-import { seededRandom } from '../core/index.js';
 import {
   ApiKeys,
-  calibrateExtraction,
+  calibrateOnPool,
   parseGatewayConfig,
   startGateway,
   type RunningGateway,
 } from '../gateway/index.js';
 import { onnxClassifier, predict, type Dataset } from '../robustness/index.js';
+import { createDashboard } from '../web/index.js';
 import type { DemoOptions } from './options.js';
 import { MODEL_NAME, PRINCIPALS } from './registry.js';
 
@@ -15,38 +15,50 @@ export interface DemoGateway {
   gw: RunningGateway;
   keys: { client: string; thief: string; auditor: string; admin: string };
   principals: { client: string; thief: string; auditor: string; admin: string };
-  /** The PRADA alarm threshold, calibrated on benign digit streams. */
+  /** The PRADA alarm threshold, calibrated on simulated benign clients. */
+  calibration: Calibration;
+}
+
+/** PRADA's threshold for the served model, and how it did on clients it was not calibrated on. */
+export interface Calibration {
   threshold: number;
   minBenignW: number;
+  /** Held-out simulated benign clients that alarmed at the threshold (false alarms). */
+  heldOutAlarms: number;
+  clients: number;
+  /** Query at which the simulated Jacobian-style thief was flagged, or null. */
+  attackFlaggedAt: number | null;
 }
 
 /**
- * Calibrates PRADA's threshold on benign clients: streams of real training digits labelled by the served
- * model, replayed through detectors that never alarm; the threshold sits just under the lowest W seen.
+ * Calibrates PRADA's threshold on simulated benign clients drawing held-out digits labelled by the served
+ * model (training digits give higher W than unseen ones, so they would set it too high), as `warden
+ * extraction calibrate` does; the threshold sits 0.1 under the lowest benign W, which cut false alarms on
+ * held-out clients while the demo's thief still scores far below it (W 0.5-0.7).
  */
 export async function calibrateThreshold(
   bytes: Uint8Array,
   data: Dataset,
   o: DemoOptions,
-): Promise<{ threshold: number; minBenignW: number }> {
+): Promise<Calibration> {
   const clf = await onnxClassifier(bytes, data.shape, data.classes, o.threads);
-  const per = data.shape.reduce((a, b) => a * b, 1);
-  const n = Math.min(o.sizes.benignQueries, data.size);
-  const rnd = seededRandom(o.seed + 7);
-  const streams = [];
+  let labels: Uint8Array;
   try {
-    for (let s = 0; s < 4; s++) {
-      const x = new Float32Array(n * per);
-      for (let r = 0; r < n; r++) {
-        const i = Math.floor(rnd() * data.size);
-        x.set(data.x.subarray(i * per, (i + 1) * per), r * per);
-      }
-      streams.push({ data: x, rowSize: per, labels: Array.from(await predict(clf, x, n)) });
-    }
+    labels = await predict(clf, data.x, data.size);
   } finally {
     await clf.close();
   }
-  return calibrateExtraction(streams, {}, 0.02);
+  const r = calibrateOnPool(
+    { data: data.x, rowSize: data.x.length / data.size, labels },
+    { clients: 8, queries: o.sizes.benignQueries, margin: 0.1, seed: o.seed + 1 },
+  );
+  return {
+    threshold: r.threshold,
+    minBenignW: r.minBenignW,
+    heldOutAlarms: r.heldOutAlarms,
+    clients: r.clients,
+    attackFlaggedAt: r.attackFlaggedAt,
+  };
 }
 
 /**
@@ -63,8 +75,7 @@ export async function startDemoGateway(
     ref: string;
     publicKeyPath: string;
     upstream: string;
-    threshold: number;
-    minBenignW: number;
+    calibration: Calibration;
   },
 ): Promise<DemoGateway> {
   const config = parseGatewayConfig({
@@ -77,12 +88,12 @@ export async function startDemoGateway(
         registry: s.ref,
         ranges: { input: { min: 0, max: 1 } },
         output: { mode: 'top-k', topK: 3, decimals: 2 },
-        extraction: { enabled: true, threshold: s.threshold, action: 'block' },
+        extraction: { enabled: true, threshold: s.calibration.threshold, action: 'block' },
       },
     },
     openai: { assistant: { url: s.upstream } },
   });
-  const gw = await startGateway(config);
+  const gw = await startGateway(config, { mounts: [createDashboard()] });
   try {
     const keys = new ApiKeys(gw.store);
     const principals = {
@@ -106,7 +117,7 @@ export async function startDemoGateway(
         status: 0,
         detail: { principal: p, for: who },
       });
-    return { gw, keys: made, principals, threshold: s.threshold, minBenignW: s.minBenignW };
+    return { gw, keys: made, principals, calibration: s.calibration };
   } catch (e) {
     await gw.close();
     throw e;

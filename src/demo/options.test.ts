@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isWardenError } from '../core/index.js';
 import { parsePromotionPolicy } from '../registry/index.js';
-import { FULL_SIZES, MARKER, QUICK_SIZES, freshWorkDir, parseDemoOptions } from './options.js';
+import { FULL_SIZES, MARKER, QUICK_SIZES, curveEps, freshWorkDir, parseDemoOptions } from './options.js';
 import { demoPolicy } from './registry.js';
 
 const usage = (fn: () => unknown) => {
@@ -29,6 +29,14 @@ describe('demo options', () => {
   it('quick sizes are smaller everywhere that costs time', () => {
     for (const k of ['train', 'baselineEpochs', 'advEpochs', 'attackExamples', 'pgdSteps'] as const)
       expect(QUICK_SIZES[k]).toBeLessThanOrEqual(FULL_SIZES[k]);
+  });
+
+  it('attacks the two eps of the table, plus evenly spaced curve points in the full run', () => {
+    expect(curveEps(parseDemoOptions({ quick: true }))).toEqual([0.1, 0.3]);
+    expect(curveEps(parseDemoOptions({}))).toEqual([0.05, 0.1, 0.15, 0.2, 0.25, 0.3]);
+    expect(curveEps(parseDemoOptions({ eps: [0.07, 0.2] }))).toEqual([
+      0.0333, 0.0667, 0.07, 0.1, 0.1333, 0.1667, 0.2,
+    ]);
   });
 
   it('refuses bad options as usage errors', () => {

@@ -58,10 +58,10 @@ export class Progress {
           this.sink.write(`\r${line.slice(0, width - 1).padEnd(width - 1)}`);
           return;
         }
-        // plain output: a line at every quarter, so logs stay short
-        const quarter = Math.floor(pct / 25);
-        if (quarter === lastPct) return;
-        lastPct = quarter;
+        // plain output: a line at every tenth, so logs stay short
+        const tenth = Math.floor(pct / 10);
+        if (tenth === lastPct) return;
+        lastPct = tenth;
         this.sink.write(`  ${pct}% ${note}\n`);
       },
       done: (note) => {

@@ -4,7 +4,7 @@ import { demoKey, exportArtifacts, scanSamples, type Artifact, type SampleScan }
 import { demoData } from './data.js';
 import { attackVariant, auditMembership, membershipAuc, type Robustness } from './evaluate.js';
 import { calibrateThreshold, startDemoGateway, type DemoGateway } from './gateway.js';
-import { freshWorkDir, parseDemoOptions, type DemoOptionsInput } from './options.js';
+import { curveEps, freshWorkDir, parseDemoOptions, type DemoOptionsInput } from './options.js';
 import { Progress, type ProgressSink } from './progress.js';
 import { registerVariants, MODEL_NAME } from './registry.js';
 import { buildSummary, type DemoSummary } from './summary.js';
@@ -54,7 +54,7 @@ export async function runDemo(input: DemoOptionsInput, io: DemoIo): Promise<Demo
   const robustness = new Map<string, Robustness>();
   const attackTotal = (n: number) => ({
     done: 0,
-    total: n * 2 * 2 * Math.min(o.sizes.attackExamples, data.test.size),
+    total: n * 2 * curveEps(o).length * Math.min(o.sizes.attackExamples, data.test.size),
   });
   robustness.set('baseline', await attackVariant(baseline, data.test, o, s, attackTotal(1)));
   const br = robustness.get('baseline') as Robustness;
@@ -63,17 +63,20 @@ export async function runDemo(input: DemoOptionsInput, io: DemoIo): Promise<Demo
   );
 
   s = pr.step(4, 'Harden: PGD adversarial training, DP-SGD, and both');
-  const sub = (label: string, k: number) => ({
-    update: (d: number, t: number, note?: string) => s.update(k * t + d, 3 * t, `${label}: ${note ?? ''}`),
+  // four equal parts of one bar: three trainings, then the attacks on the three hardened variants
+  const part = (k: number, label: string) => ({
+    update: (d: number, t: number, note?: string) =>
+      s.update(k * t + d, 4 * t, `${label}${note ? `: ${note}` : ''}`),
     done: () => 0,
   });
   const variants: Variant[] = [baseline];
-  variants.push(await trainAdversarial(baseline, data.train, o, sub('pgd-at', 0)));
-  variants.push(await trainPrivate(data.train, o, sub('dp-sgd', 1), false));
-  variants.push(await trainPrivate(data.train, o, sub('dp-pgd-at', 2), true));
+  variants.push(await trainAdversarial(baseline, data.train, o, part(0, 'pgd-at')));
+  variants.push(await trainPrivate(data.train, o, part(1, 'dp-sgd'), false));
+  variants.push(await trainPrivate(data.train, o, part(2, 'dp-pgd-at'), true));
   const hardened = variants.slice(1);
   const tally = attackTotal(hardened.length);
-  for (const v of hardened) robustness.set(v.name, await attackVariant(v, data.test, o, s, tally));
+  for (const v of hardened)
+    robustness.set(v.name, await attackVariant(v, data.test, o, part(3, 'attacks'), tally));
   seconds.harden = s.done(hardened.map((v) => `${v.name} ${v.trainSeconds.toFixed(0)} s`).join(', '));
 
   s = pr.step(5, 'Membership-inference audit of every variant');
@@ -148,7 +151,7 @@ export async function runDemo(input: DemoOptionsInput, io: DemoIo): Promise<Demo
   );
   const servedRef = outcome.promoted ? `${MODEL_NAME}@${outcome.promoted.alias}` : `${MODEL_NAME}@staging`;
   const servedVariant = variants.find((v) => v.name === outcome.promoted?.variant) ?? baseline;
-  const cal = await calibrateThreshold(servedVariant.bytes, data.train, o);
+  const cal = await calibrateThreshold(servedVariant.bytes, data.test, o);
   let upstream: ChatUpstream | undefined;
   let gw: DemoGateway | undefined;
   try {
@@ -158,7 +161,7 @@ export async function runDemo(input: DemoOptionsInput, io: DemoIo): Promise<Demo
       ref: servedRef,
       publicKeyPath: key.publicPath,
       upstream: upstream.url,
-      ...cal,
+      calibration: cal,
     });
     const traffic = await sendTraffic(gw, data, o, s);
     const observed = await observeGateway(gw);
@@ -173,6 +176,7 @@ export async function runDemo(input: DemoOptionsInput, io: DemoIo): Promise<Demo
       variants,
       rows,
       membership,
+      robustness,
       artifacts,
       samples,
       outcome,

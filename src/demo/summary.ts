@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import type { MembershipAudit } from '../privacy/index.js';
 import type { Artifact, SampleScan } from './artifacts.js';
 import type { DemoData } from './data.js';
-import { membershipAuc } from './evaluate.js';
-import type { DemoGateway } from './gateway.js';
+import { membershipAuc, type Robustness } from './evaluate.js';
+import type { Calibration, DemoGateway } from './gateway.js';
 import type { DemoOptions } from './options.js';
 import { MODEL_NAME, type RegistryOutcome } from './registry.js';
 import type { TableRow } from './table.js';
@@ -22,6 +22,8 @@ export interface DemoSummary {
     parent: string | null;
     trainSeconds: number;
     membershipByAttack: Record<string, number>;
+    /** Robust accuracy against eps, per attack: every budget attacked (the robustness curve). */
+    curves: Record<string, { eps: number; robustAccuracy: number; attackSuccessRate: number }[]>;
     artifact: { path: string; rootDigest: string; scan: string; signer: string };
     registry: {
       ref: string;
@@ -42,8 +44,8 @@ export interface DemoSummary {
   gateway: {
     url: string;
     served: string | null;
-    extractionThreshold: number;
-    minBenignW: number;
+    /** PRADA calibration: threshold, lowest benign W, held-out false alarms, when a simulated thief was caught. */
+    calibration: Calibration;
     upstream: string;
     traffic: TrafficResult;
     observed: GatewayObservation;
@@ -60,6 +62,7 @@ export function buildSummary(r: {
   variants: readonly Variant[];
   rows: readonly TableRow[];
   membership: MembershipAudit;
+  robustness: ReadonlyMap<string, Robustness>;
   artifacts: readonly Artifact[];
   samples: SampleScan;
   outcome: RegistryOutcome;
@@ -87,6 +90,16 @@ export function buildSummary(r: {
         parent: v.parent ?? null,
         trainSeconds: v.trainSeconds,
         membershipByAttack: membershipAuc(r.membership, v.name).byAttack,
+        curves: Object.fromEntries(
+          (r.robustness.get(v.name)?.attacks ?? []).map((a) => [
+            a.attack,
+            a.runs.map((x) => ({
+              eps: x.eps,
+              robustAccuracy: x.robustAccuracy,
+              attackSuccessRate: x.attackSuccessRate,
+            })),
+          ]),
+        ),
         artifact: {
           path: a?.path ?? '',
           rootDigest: a?.rootDigest ?? '',
@@ -115,8 +128,7 @@ export function buildSummary(r: {
     gateway: {
       url: r.gateway.gw.url,
       served: r.outcome.promoted ? `${MODEL_NAME}@${r.outcome.promoted.alias}` : null,
-      extractionThreshold: r.gateway.threshold,
-      minBenignW: r.gateway.minBenignW,
+      calibration: r.gateway.calibration,
       upstream: r.upstream,
       traffic: r.traffic,
       observed: r.observed,
@@ -156,8 +168,11 @@ export function renderSummary(s: DemoSummary): string {
   );
   const t = s.gateway.traffic;
   const g = s.gateway.observed;
+  const c = s.gateway.calibration;
   lines.push(
-    `Gateway ${s.gateway.url} serving ${s.gateway.served ?? 'nothing'} (signature required, top-3 labels, PRADA threshold W < ${s.gateway.extractionThreshold.toFixed(3)}, calibrated on benign streams, lowest benign W ${s.gateway.minBenignW.toFixed(3)}):`,
+    `Gateway ${s.gateway.url} serving ${s.gateway.served ?? 'nothing'} (signature required, top-3 labels, extraction detection blocking):`,
+    `  PRADA threshold W < ${c.threshold.toFixed(3)}, calibrated on ${c.clients} simulated benign clients (lowest W ${c.minBenignW.toFixed(3)}); ` +
+      `${c.heldOutAlarms} of ${c.clients} held-out clients alarmed; a simulated thief was ${c.attackFlaggedAt === null ? 'not flagged' : `flagged at query ${c.attackFlaggedAt}`}`,
     `  benign client: ${t.benign.ok}/${t.benign.requests} requests answered, accuracy ${pct(t.benign.accuracy)} on ${t.benign.digits} digits`,
     `  extraction attacker: ${t.extraction.queries} synthetic queries, ${t.extraction.answered} answered; ` +
       (t.extraction.alarmAfter === null

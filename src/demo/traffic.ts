@@ -57,9 +57,10 @@ async function benign(d: DemoGateway, test: Dataset, n: number, p: StepProgress,
 }
 
 /**
- * A black-box extraction attacker in the style of Papernot et al.'s Jacobian augmentation: ten seed digits,
- * then rounds of small signed steps around every sample held so far, each labelled by the gateway's answer
- * (the data a substitute model would be trained on). Stops when the gateway blocks it.
+ * A black-box extraction attacker in the style of Papernot et al.'s Jacobian-based augmentation: ten seed
+ * digits, then rounds that add a small signed step (0.05 per pixel) to every sample held so far, each
+ * labelled by the gateway's answer (the data a substitute model would be trained on). Stops when the
+ * gateway blocks it.
  */
 async function extraction(
   d: DemoGateway,
@@ -73,13 +74,20 @@ async function extraction(
   const per = 784;
   const rnd = seededRandom(o.seed + 99);
   const rows: Float32Array[] = [];
-  for (let s = 0; s < 10; s++) rows.push(seeds.x.slice(s * per, (s + 1) * per));
+  for (let s = 0; s < 10; s++) {
+    const i = Math.floor(rnd() * seeds.size);
+    rows.push(seeds.x.slice(i * per, (i + 1) * per));
+  }
   const out = { requests: 0, queries: 0, answered: 0, alarmAfter: null as number | null, blockedRequests: 0 };
   let next = 0;
+  // augmentation rounds: each round adds a child of every sample held when it began
+  let parents = rows.length;
+  let k = 0;
   while (out.queries < budget) {
     while (rows.length < next + BATCH) {
-      const parent = rows[Math.floor(rnd() * rows.length)] as Float32Array;
-      rows.push(parent.map((v) => Math.min(1, Math.max(0, v + 0.1 * (rnd() < 0.5 ? -1 : 1)))));
+      if (k === parents) [parents, k] = [rows.length, 0];
+      const parent = rows[k++] as Float32Array;
+      rows.push(parent.map((v) => Math.min(1, Math.max(0, v + 0.05 * (rnd() < 0.5 ? -1 : 1)))));
     }
     const x = new Float32Array(BATCH * per);
     for (let i = 0; i < BATCH; i++) x.set(rows[next + i] as Float32Array, i * per);

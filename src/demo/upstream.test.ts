@@ -19,4 +19,20 @@ describe('startChatUpstream', () => {
       await u.close();
     }
   });
+
+  it('falls back to an echo server where the examples are not installed', async () => {
+    const u = await startChatUpstream(new URL('./no-such-example.mjs', import.meta.url));
+    try {
+      expect(u.kind).toBe('echo');
+      const res = await fetch(`${u.url}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ messages: [{ role: 'user', content: 'ping' }] }),
+      });
+      const body = (await res.json()) as { choices: { message: { content: string } }[] };
+      expect(body.choices[0]?.message.content).toBe('You said: ping');
+    } finally {
+      await u.close();
+    }
+  });
 });

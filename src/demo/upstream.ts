@@ -15,9 +15,9 @@ const ASSISTANT = new URL('../../examples/vulnerable-assistant/server.mjs', impo
  * in this process; where the examples are not installed (the npm package ships without them), a minimal
  * echo server takes its place, since the guard refuses an injection before any upstream is asked.
  */
-export async function startChatUpstream(): Promise<ChatUpstream> {
+export async function startChatUpstream(assistant: URL = ASSISTANT): Promise<ChatUpstream> {
   try {
-    const mod = (await import(ASSISTANT.href)) as {
+    const mod = (await import(assistant.href)) as {
       startVulnerableAssistant(o: { port: number }): Promise<{ url: string; close(): Promise<void> }>;
     };
     const t = await mod.startVulnerableAssistant({ port: 0 });

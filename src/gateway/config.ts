@@ -125,6 +125,14 @@ export const GatewayConfigSchema = z.strictObject({
       perModel: { rate: 5000, burst: 10_000 },
     }),
   extraction: ExtractionSchema.default(ExtractionSchema.parse({})),
+  monitors: z
+    .strictObject({
+      /** Run extraction and drift monitors on their own thread (alarms arrive a few ms after the query). */
+      thread: z.boolean().default(true),
+      /** With --redis, keep PRADA state in Redis so replicas see a principal's queries together (needs the thread). */
+      sharedExtraction: z.boolean().default(true),
+    })
+    .default({ thread: true, sharedExtraction: true }),
   signature: z
     .strictObject({
       /** Load a model only if its OpenSSF model-signing bundle verifies. */

@@ -8,6 +8,7 @@ import type { GatewayConfig } from './config.js';
 import { gatewayError } from './errors.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { ServedModel } from './models.js';
+import type { GatewayMount } from './mount.js';
 import { Gateway } from './server.js';
 
 /** A running gateway. */
@@ -22,8 +23,11 @@ export interface RunningGateway {
 }
 
 /** Starts the gateway on config.host:config.port (HTTPS with TLS 1.3 only when tls is set; mTLS with clientCa). */
-export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
-  const gw = await Gateway.create(config);
+export async function startGateway(
+  config: GatewayConfig,
+  opts: { mounts?: GatewayMount[] } = {},
+): Promise<RunningGateway> {
+  const gw = await Gateway.create(config, opts);
   const tls = config.tls;
   let server: Server;
   try {

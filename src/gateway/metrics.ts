@@ -1,7 +1,9 @@
 /** Prometheus text exposition (format 0.0.4) for the gateway's counters, gauges and histograms. */
 type Labels = Record<string, string>;
 
-const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+const SPECIAL = /[\\\n"]/;
+const esc = (v: string) =>
+  SPECIAL.test(v) ? v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"') : v;
 const key = (l: Labels): string => {
   let out = '';
   for (const k of Object.keys(l).sort()) out += `${out ? ',' : ''}${k}="${esc(l[k]!)}"`;

@@ -15,8 +15,8 @@ import { OnnxBackend } from './backends/onnx.js';
 import type { Backend } from './backends/types.js';
 import type { GatewayConfig, ModelConfig } from './config.js';
 import { gatewayError } from './errors.js';
-import { DriftMonitor } from './stages/drift.js';
-import { ExtractionDetector } from './stages/extraction.js';
+import { DriftMonitor, type InputDriftOptions } from './stages/drift.js';
+import { ExtractionDetector, type ExtractionOptions } from './stages/extraction.js';
 import type { OutputPolicy } from './stages/harden.js';
 import type { ValidationRules } from './stages/validate.js';
 import { admitFromRegistry } from './registry-load.js';
@@ -36,8 +36,10 @@ export interface ServedModel {
   rules: ValidationRules;
   output: OutputPolicy;
   rate?: { rate: number; burst: number };
-  extraction?: { detector: ExtractionDetector; block: boolean };
+  extraction?: { detector: ExtractionDetector; block: boolean; options: Partial<ExtractionOptions> };
   drift?: DriftMonitor;
+  /** What the drift monitor was built from, so that a monitor thread can build its own. */
+  driftSpec?: { reference: Float64Array; options: Partial<InputDriftOptions> };
   /** Elements per row of the first input (for the monitors). */
   rowSize: number;
   /** How the model was admitted, e.g. the verified signer. */
@@ -123,6 +125,8 @@ async function loadModel(
   const first = meta.inputs[0];
   const rowSize = first ? first.shape.slice(1).reduce((a, b) => a * Math.max(1, b), 1) : 0;
   const ext = { ...config.extraction, ...m.extraction };
+  const extOptions = { threshold: ext.threshold, minQueries: ext.minQueries, window: ext.window };
+  const reference = m.drift ? readReference(name, m.drift.reference, rowSize) : undefined;
   return {
     name,
     backend,
@@ -132,17 +136,17 @@ async function loadModel(
     ...(ext.enabled && m.output.mode !== 'regression'
       ? {
           extraction: {
-            detector: new ExtractionDetector({
-              threshold: ext.threshold,
-              minQueries: ext.minQueries,
-              window: ext.window,
-            }),
+            detector: new ExtractionDetector(extOptions),
             block: ext.action === 'block',
+            options: extOptions,
           },
         }
       : {}),
-    ...(m.drift
-      ? { drift: new DriftMonitor(readReference(name, m.drift.reference, rowSize), rowSize, m.drift) }
+    ...(m.drift && reference
+      ? {
+          drift: new DriftMonitor(reference, rowSize, m.drift),
+          driftSpec: { reference, options: m.drift },
+        }
       : {}),
     rowSize,
     provenance,

@@ -14,7 +14,9 @@ import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './stages/
 import { harden } from './stages/harden.js';
 import { validateInfer } from './stages/validate.js';
 import { mountOpenAI, type ChatRoute } from './openai.js';
+import type { GatewayMount } from './mount.js';
 import { RegistryApi } from './registry-api.js';
+import { auditedMonitorEvents, inlineMonitors, threadMonitors, type Monitors } from './monitors.js';
 import { Registry } from '../registry/index.js';
 
 /** Per-request facts the audit record and metrics need. */
@@ -47,6 +49,10 @@ const MODEL_ROUTE = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/in
 /** The gateway's components, wired once; `handle` is the node:http request handler. */
 export class Gateway {
   private readonly auth: Authenticators;
+  private readonly mounts: GatewayMount[] = [];
+  private monitors: Monitors;
+  /** Where monitor alarms land: metrics and the audit chain. */
+  private readonly monitorEvents = () => auditedMonitorEvents(this.metrics, (e) => this.record(e));
   private constructor(
     readonly config: GatewayConfig,
     readonly store: Store,
@@ -62,12 +68,13 @@ export class Gateway {
       ...(config.auth.jwt ? { jwt: new JwtAuthenticator(config.auth.jwt) } : {}),
       ...(config.auth.mtlsRoles ? { mtlsRoles: config.auth.mtlsRoles } : {}),
     };
+    this.monitors = inlineMonitors(this.monitorEvents());
     metrics.auditBacklog.set({}, () => audit.backlog);
     metrics.auditWritten.set({}, () => audit.written);
   }
 
   /** Opens the store (migrating it), connects Redis, loads and checks every model. */
-  static async create(config: GatewayConfig): Promise<Gateway> {
+  static async create(config: GatewayConfig, opts: { mounts?: GatewayMount[] } = {}): Promise<Gateway> {
     const store = await openStore(config.store);
     const closers: (() => Promise<void>)[] = [() => store.close()];
     try {
@@ -97,6 +104,15 @@ export class Gateway {
         registry && config.registry.api ? new RegistryApi(registry, config.limits.maxBodyBytes) : undefined;
       const metrics = new GatewayMetrics();
       const gw = new Gateway(config, store, audit, limiter, models, chats, metrics, registryApi);
+      gw.mounts.push(...(opts.mounts ?? []));
+      if (config.monitors.thread) {
+        const shared = config.redis && config.monitors.sharedExtraction ? { redis: config.redis } : {};
+        const threaded = await threadMonitors(models, gw.monitorEvents(), shared);
+        if (threaded) {
+          gw.monitors = threaded;
+          closers.push(() => threaded.close());
+        }
+      }
       for (const [name, m] of models)
         gw.record({
           actor: 'gateway',
@@ -154,6 +170,8 @@ export class Gateway {
       });
     }
     if (this.registryApi?.owns(path)) return this.registry(ctx, this.registryApi);
+    const mount = this.mounts.find((x) => x.prefixes.some((p) => path === p || path.startsWith(`${p}/`)));
+    if (mount) return this.mounted(ctx, mount, path);
     const chat = this.chats.get(path);
     if (chat) return this.chat(ctx, chat);
     const m = MODEL_ROUTE.exec(path);
@@ -201,7 +219,7 @@ export class Gateway {
 
   private async infer(ctx: Ctx, model: ServedModel): Promise<void> {
     const p = ctx.principal!;
-    if (model.extraction?.block && model.extraction.detector.isAlarmed(p.id))
+    if (this.monitors.blocked(model, p.id))
       throw gatewayError(
         'GATEWAY_EXTRACTION_BLOCKED',
         `${p.id} is blocked from ${model.name}: extraction alarm`,
@@ -225,61 +243,30 @@ export class Gateway {
       })),
     };
     this.done(ctx, 200, () => sendJson(ctx.res, 200, answer));
-    try {
-      this.monitor(model, p, valid.inputs[0]!.data as ArrayLike<number>, valid.batch, hardened.labels);
-    } catch (e) {
-      // the answer is sent: a monitor failure is recorded, never turned into a broken connection
-      this.record({
-        actor: 'gateway',
-        action: 'monitor.error',
-        resource: model.name,
-        decision: 'error',
-        status: 0,
-        detail: { message: String(e) },
-      });
-    }
+    // after the answer; a monitor failure is recorded, never turned into a broken connection
+    this.monitors.observe(
+      model,
+      p.id,
+      valid.inputs[0]!.data as ArrayLike<number>,
+      valid.batch,
+      hardened.labels,
+    );
   }
 
-  /** Extraction and drift monitors, after the answer: they alarm (audit, metric, optional block), never delay. */
-  private monitor(
-    model: ServedModel,
-    p: Principal,
-    data: ArrayLike<number>,
-    batch: number,
-    labels: number[],
-  ): void {
-    if (model.extraction && labels.length > 0) {
-      const v = model.extraction.detector.observe(p.id, data, model.rowSize, labels);
-      if (v.raised) {
-        this.metrics.extractionAlarms.inc({ model: model.name });
-        this.record({
-          actor: p.id,
-          action: 'extraction.alarm',
-          resource: model.name,
-          decision: 'alarm',
-          status: 0,
-          detail: { w: v.w, distances: v.distances, block: model.extraction.block },
-        });
-      }
-    }
-    if (model.drift) {
-      const check = model.drift.observe(data, batch);
-      if (check) {
-        for (const f of check.features)
-          this.metrics.drift.set({ model: model.name, feature: f.feature }, f.psi);
-        if (check.raised) {
-          this.metrics.driftAlarms.inc({ model: model.name });
-          this.record({
-            actor: 'gateway',
-            action: 'drift.alarm',
-            resource: model.name,
-            decision: 'alarm',
-            status: 0,
-            detail: { features: check.features },
-          });
-        }
-      }
-    }
+  // A mounted handler (the dashboard) answers through the gateway's own admission, metrics and audit.
+  private mounted(ctx: Ctx, mount: GatewayMount, path: string): Promise<void> {
+    return mount.handle({
+      req: ctx.req,
+      res: ctx.res,
+      gateway: this,
+      path,
+      admit: (action, resource, perm) => {
+        ctx.action = action;
+        ctx.resource = resource;
+        return this.admit(ctx, perm);
+      },
+      done: (status) => this.finish(ctx, status, 'allow'),
+    });
   }
 
   private async chat(ctx: Ctx, chat: ChatRoute): Promise<void> {
@@ -296,6 +283,11 @@ export class Gateway {
       ctx.res.once('close', resolve);
       chat.handler(ctx.req, ctx.res);
     });
+    // the guard names what it blocked in headers; the audit keeps it (the dashboard counts by detector)
+    const guard = ctx.res.getHeader('x-warden-guard');
+    if (guard !== undefined) ctx.detail.guard = String(guard);
+    const detectors = ctx.res.getHeader('x-warden-guard-detectors');
+    if (detectors !== undefined) ctx.detail.detectors = String(detectors).split(',').filter(Boolean);
     this.finish(ctx, ctx.res.statusCode, ctx.res.statusCode < 400 ? 'allow' : 'deny');
   }
 
@@ -366,6 +358,7 @@ export class Gateway {
   }
 
   async close(): Promise<void> {
+    await this.monitors.close().catch(() => {});
     await this.audit.close().catch(() => {});
     await this.limiter.close();
     await Promise.all([...this.models.values()].map((m) => m.backend.close()));

@@ -52,6 +52,8 @@ describe('warden demo --quick --exit --json', () => {
       expect(v.robustAccuracy[1]).toBeLessThanOrEqual(v.robustAccuracy[0]);
       expect(Object.keys(v.byAttack).sort()).toEqual(['fgsm', 'pgd']);
       expect(Object.keys(v.membershipByAttack).sort()).toEqual(['loss', 'shadow']);
+      expect(v.curves.pgd?.map((p) => p.eps)).toEqual([0.1, 0.3]);
+      expect(v.curves.pgd?.[1]?.robustAccuracy).toBe(v.byAttack.pgd![1]);
     }
     expect(variant('baseline').epsilon).toBeNull();
     expect(variant('pgd-at').epsilon).toBeNull();

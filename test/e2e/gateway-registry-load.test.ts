@@ -1,4 +1,4 @@
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,6 +125,25 @@ describe('warden serve --model NAME@ALIAS', () => {
       version: 'mnist@2',
       mismatches: [{ name: 'mnist.onnx' }],
     });
+  });
+
+  it('refuses (exit 2, audited) a version whose stored signature does not verify with the given key', async () => {
+    // mnist@1 by number, held to the staging gate (signature trusted by the policy): the gate passes and the
+    // files match, but the gateway's own --public-key is another key
+    const other = keyPair();
+    writeFileSync(join(dir, 'other.pub'), other.publicPem);
+    writeFileSync(join(dir, 'gw.yaml'), 'models:\n  mnist: { registry: "mnist@1", gate: staging }\n');
+    const args = ['--config', join(dir, 'gw.yaml'), '--store', store];
+    const refused = await serveCli(...args, '--public-key', join(dir, 'other.pub'));
+    await refused.stop();
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('GATEWAY_SIGNATURE_INVALID');
+    const last = (await audit()).filter((r) => r.action === 'model.refused').at(-1)!;
+    expect(JSON.parse(last.detail)).toMatchObject({ code: 'GATEWAY_SIGNATURE_INVALID', version: 'mnist@1' });
+    writeFileSync(join(dir, 'signer.pub'), signer.publicPem);
+    const served = await serveCli(...args, '--public-key', join(dir, 'signer.pub'), '--require-signature');
+    await served.stop();
+    expect(served.url, served.stderr).toBeDefined();
   });
 
   it('refuses an unknown alias or model with exit 2', async () => {

@@ -91,10 +91,11 @@ export async function runServe(flags: ServeFlags): Promise<ExitCode> {
       'nothing to serve: give --model NAME=PATH.onnx or NAME@ALIAS, --upstream NAME=URL or a --config with models',
     );
   const { startGateway } = await import('../../gateway/index.js');
-  const gw = await startGateway(config);
+  const { createDashboard } = await import('../../web/index.js');
+  const gw = await startGateway(config, { mounts: [createDashboard()] });
   const names = [...gw.models.keys(), ...Object.keys(config.openai)].join(', ');
   process.stdout.write(
-    `warden serve: listening on ${gw.url} (models: ${names}; store ${config.store.replace(/\/\/[^@/]*@/, '//***@')})\n`,
+    `warden serve: listening on ${gw.url} (models: ${names}; store ${config.store.replace(/\/\/[^@/]*@/, '//***@')}; dashboard ${gw.url}/ui/)\n`,
   );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

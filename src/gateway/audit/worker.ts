@@ -6,7 +6,7 @@ import type { AuditEvent } from './chain.js';
 
 // The audit writer thread: links (SHA-256) and inserts the batches the gateway's thread queues, on its own
 // connection, so that neither hashing nor the store's I/O runs on the thread that answers requests.
-type Msg = { id: number; events: AuditEvent[] } | { close: true };
+type Msg = { id: number; json: string } | { close: true };
 
 const port = parentPort!;
 const store = await openStore((workerData as { url: string }).url).catch(() => {
@@ -20,7 +20,7 @@ port.on('message', (m: Msg) => {
     return;
   }
   store
-    .transaction((tx) => appendAudit(tx, m.events), { lock: AUDIT_LOCK })
+    .transaction((tx) => appendAudit(tx, JSON.parse(m.json) as AuditEvent[]), { lock: AUDIT_LOCK })
     .then(
       () => port.postMessage({ id: m.id, ok: true }),
       (e: unknown) => {

@@ -62,8 +62,7 @@ export interface ExtractionVerdict {
 export class ExtractionDetector {
   private readonly opts: ExtractionOptions;
   private readonly states = new Map<string, PrincipalState>();
-  private projection: { idx: Int32Array; val: Float32Array; starts: Int32Array } | undefined;
-  private inputSize = 0;
+  private projection: SparseProjection | undefined;
 
   constructor(
     opts: Partial<ExtractionOptions> = {},
@@ -141,35 +140,51 @@ export class ExtractionDetector {
     }
   }
 
-  // A very sparse random projection (Li, Hastie and Church 2006): each output sums about sqrt(size)
-  // signed inputs, so a 784-pixel query costs ~900 additions instead of 25,000 multiply-adds.
   private project(data: ArrayLike<number>, offset: number, size: number): Float32Array {
-    const k = this.opts.dims;
-    if (!this.projection || this.inputSize !== size) {
-      const rand = seededRandom(this.seed);
-      const density = 1 / Math.sqrt(size);
-      const scale = Math.sqrt(1 / (density * k));
-      const idx: number[] = [];
-      const val: number[] = [];
-      const starts = [0];
-      for (let j = 0; j < k; j++) {
-        for (let i = 0; i < size; i++)
-          if (rand() < density) {
-            idx.push(i);
-            val.push(rand() < 0.5 ? -scale : scale);
-          }
-        starts.push(idx.length);
-      }
-      this.projection = {
-        idx: Int32Array.from(idx),
-        val: Float32Array.from(val),
-        starts: Int32Array.from(starts),
-      };
-      this.inputSize = size;
+    if (this.projection?.size !== size)
+      this.projection = new SparseProjection(size, this.opts.dims, this.seed);
+    return this.projection.apply(data, offset);
+  }
+}
+
+/**
+ * A very sparse random projection (Li, Hastie and Church 2006), seeded so that every replica projects
+ * alike: each output sums about sqrt(size) signed inputs, so a 784-pixel query costs ~900 additions
+ * instead of 25,000 multiply-adds.
+ */
+export class SparseProjection {
+  private readonly idx: Int32Array;
+  private readonly val: Float32Array;
+  private readonly starts: Int32Array;
+
+  constructor(
+    readonly size: number,
+    readonly dims: number,
+    seed: number,
+  ) {
+    const rand = seededRandom(seed);
+    const density = 1 / Math.sqrt(size);
+    const scale = Math.sqrt(1 / (density * dims));
+    const idx: number[] = [];
+    const val: number[] = [];
+    const starts = [0];
+    for (let j = 0; j < dims; j++) {
+      for (let i = 0; i < size; i++)
+        if (rand() < density) {
+          idx.push(i);
+          val.push(rand() < 0.5 ? -scale : scale);
+        }
+      starts.push(idx.length);
     }
-    const { idx, val, starts } = this.projection;
-    const out = new Float32Array(k);
-    for (let j = 0; j < k; j++) {
+    this.idx = Int32Array.from(idx);
+    this.val = Float32Array.from(val);
+    this.starts = Int32Array.from(starts);
+  }
+
+  apply(data: ArrayLike<number>, offset: number): Float32Array {
+    const { idx, val, starts } = this;
+    const out = new Float32Array(this.dims);
+    for (let j = 0; j < this.dims; j++) {
       let s = 0;
       for (let t = starts[j]!; t < starts[j + 1]!; t++) s += val[t]! * data[offset + idx[t]!]!;
       out[j] = s;

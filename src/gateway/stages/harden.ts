@@ -81,7 +81,9 @@ export function harden(raw: readonly RawOutput[], p: OutputPolicy): Hardened {
   if (p.mode === 'label')
     return { outputs: [{ name: 'label', datatype: 'INT64', shape: [rows], data: labels }], labels };
   if (p.mode === 'probabilities') {
-    const data = Array.from(probs, (v) => round(v, p.decimals));
+    const f = 10 ** p.decimals;
+    const data = new Array<number>(probs.length);
+    for (let i = 0; i < probs.length; i++) data[i] = Math.round(probs[i]! * f) / f;
     return { outputs: [{ name: 'probabilities', datatype: 'FP32', shape: [rows, classes], data }], labels };
   }
   const k = Math.min(p.topK, classes);

@@ -44,20 +44,21 @@ export async function handleChat(
     const vault = new Vault();
     const { messages: scanned, findings, blocked, prompt } = guardMessages(ctx, body.messages, vault);
     if (blocked) {
-      return sendJson(
-        res,
-        400,
-        {
-          error: {
-            message: `prompt ${refusal(findings).slice(1, -1)}`,
-            type: 'guard_blocked',
-            code: 'prompt_blocked',
-            param: null,
-          },
-          findings,
-        },
-        { 'x-warden-guard': 'blocked' },
+      // set (not passed to writeHead) so that a gateway in front can read them back for its audit record
+      res.setHeader('x-warden-guard', 'blocked');
+      res.setHeader(
+        'x-warden-guard-detectors',
+        [...new Set(findings.filter((f) => f.action === 'block').map((f) => f.detector))].join(','),
       );
+      return sendJson(res, 400, {
+        error: {
+          message: `prompt ${refusal(findings).slice(1, -1)}`,
+          type: 'guard_blocked',
+          code: 'prompt_blocked',
+          param: null,
+        },
+        findings,
+      });
     }
     const canary = ctx.canary ? makeCanary() : undefined;
     const messages = canary ? plantInSystem(scanned, canary) : scanned;
@@ -73,7 +74,8 @@ export async function handleChat(
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
       throw guardError('GUARD_UPSTREAM_ERROR', 'upstream sent a response that is not a JSON object');
     const anyBlocked = guardCompletion(doc, scan, vault);
-    sendJson(res, 200, doc, { 'x-warden-guard': anyBlocked ? 'blocked' : 'pass' });
+    res.setHeader('x-warden-guard', anyBlocked ? 'blocked' : 'pass');
+    sendJson(res, 200, doc);
   } catch (e) {
     if (res.headersSent) throw e;
     sendOpenAIError(res, e);

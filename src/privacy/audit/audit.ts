@@ -17,7 +17,7 @@ import {
   trainShadowAttack,
   type ShadowOptions,
 } from './attacks.js';
-import { withIntervals, type AttackResult } from './metrics.js';
+import { rocCurve, withIntervals, type AttackResult, type RocPoints } from './metrics.js';
 
 /** One model under audit: its ONNX bytes and, when known, the epsilon its training claims. */
 export interface AuditTarget {
@@ -40,6 +40,12 @@ export interface MembershipAuditOptions {
   threads?: number;
   /** Findings at or above this severity fail the report (default high). */
   failOn?: Severity;
+}
+
+/** One attack's ROC on one model, on the grid of `rocCurve`. */
+export interface MembershipRoc extends RocPoints {
+  model: string;
+  attack: string;
 }
 
 /** The audit of one model: each attack's metrics with intervals. */
@@ -106,6 +112,7 @@ export async function membershipAudit(
     );
   }
   const audits: ModelAudit[] = [];
+  const roc: MembershipRoc[] = [];
   for (const t of targets) {
     const [logitsIn, logitsOut] = await logitsOf(t.bytes, evalIn, evalOut, o.threads);
     if (logitsIn.length !== evalIn.size * evalIn.classes)
@@ -113,23 +120,19 @@ export async function membershipAudit(
         'PRIVACY_DATA_INVALID',
         `${t.name} does not output ${members.classes} logits per example`,
       );
+    const lossIn = lossScores(logitsIn, evalIn);
+    const lossOut = lossScores(logitsOut, evalOut);
     const attacks: Record<string, AttackResult> = {
-      loss: withIntervals(
-        lossScores(logitsIn, evalIn),
-        lossScores(logitsOut, evalOut),
-        rounds,
-        `${seed}:loss`,
-      ),
+      loss: withIntervals(lossIn, lossOut, rounds, `${seed}:loss`),
     };
+    roc.push({ model: t.name, attack: 'loss', ...rocCurve(lossIn, lossOut) });
     if (attacker) {
       const score = (l: Float32Array, d: Dataset) =>
         Float64Array.from(features(l, d.y, d.classes), (f) => attacker.attack.score(f));
-      attacks.shadow = withIntervals(
-        score(logitsIn, evalIn),
-        score(logitsOut, evalOut),
-        rounds,
-        `${seed}:shadow`,
-      );
+      const shadowIn = score(logitsIn, evalIn);
+      const shadowOut = score(logitsOut, evalOut);
+      attacks.shadow = withIntervals(shadowIn, shadowOut, rounds, `${seed}:shadow`);
+      roc.push({ model: t.name, attack: 'shadow', ...rocCurve(shadowIn, shadowOut) });
     }
     audits.push({ name: t.name, ...(t.epsilon === undefined ? {} : { epsilon: t.epsilon }), attacks });
   }
@@ -140,6 +143,7 @@ export async function membershipAudit(
     startedAt,
     reference,
     failOn: o.failOn ?? 'high',
+    roc,
   });
   return {
     evaluated: { members: n, nonMembers: n, shadowPool: poolSize },
@@ -186,8 +190,9 @@ function auditReport(
     startedAt: string;
     reference?: AttackResult | undefined;
     failOn: Severity;
+    roc: MembershipRoc[];
   },
-): Report {
+): Report & { roc: MembershipRoc[] } {
   const findings: Finding[] = [];
   const metrics: Record<string, number> = {
     members: m.n,
@@ -243,21 +248,25 @@ function auditReport(
       });
     }
   });
-  return makeReport({
-    kind: 'privacy.membership-audit',
-    subject: { name: targets.map((t) => t.name).join(', ') },
-    startedAt: m.startedAt,
-    finishedAt: new Date().toISOString(),
-    findings,
-    items: targets.map((t, k) => ({
-      name: t.name,
-      format: 'onnx',
-      status: findings.some((f) => f.location?.path === t.name && f.severity !== 'info')
-        ? 'findings'
-        : 'clean',
-      findings: Object.keys(audits[k]?.attacks ?? {}).length,
-    })),
-    metrics,
-    failOn: m.failOn,
-  });
+  return {
+    ...makeReport({
+      kind: 'privacy.membership-audit',
+      subject: { name: targets.map((t) => t.name).join(', ') },
+      startedAt: m.startedAt,
+      finishedAt: new Date().toISOString(),
+      findings,
+      items: targets.map((t, k) => ({
+        name: t.name,
+        format: 'onnx',
+        status: findings.some((f) => f.location?.path === t.name && f.severity !== 'info')
+          ? 'findings'
+          : 'clean',
+        findings: Object.keys(audits[k]?.attacks ?? {}).length,
+      })),
+      metrics,
+      failOn: m.failOn,
+    }),
+    // the curves themselves (a fixed FPR grid), for plots; the metrics above are what gates read
+    roc: m.roc,
+  };
 }

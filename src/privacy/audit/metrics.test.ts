@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SecureRandom } from '../../core/index.js';
-import { auc, rocMetrics, withIntervals } from './metrics.js';
+import { auc, rocCurve, rocMetrics, withIntervals } from './metrics.js';
 
 const f = (...v: number[]) => Float64Array.from(v);
 
@@ -38,5 +38,19 @@ describe('membership metrics', () => {
     expect(ci.auc.lo).toBeLessThanOrEqual(ci.auc.value);
     expect(withIntervals(a, b, 200, 1)).toEqual(ci);
     expect(ci.tprAt01.value).toBeLessThan(0.02);
+  });
+
+  it('rocCurve agrees with the TPR operating points and rises from (0, 0) to (1, 1)', () => {
+    const rng = new SecureRandom('roc');
+    const a = Float64Array.from({ length: 400 }, () => rng.uniform() + 0.3);
+    const b = Float64Array.from({ length: 400 }, () => rng.uniform());
+    const c = rocCurve(a, b);
+    const m = rocMetrics(a, b);
+    expect(c.fpr[0]).toBe(0);
+    expect(c.fpr.at(-1)).toBeCloseTo(1, 12);
+    expect(c.tpr.at(-1)).toBe(1);
+    expect(c.tpr[c.fpr.findIndex((f) => Math.abs(f - 0.01) < 1e-12)]).toBe(m.tprAt1);
+    expect(c.tpr[1]).toBe(m.tprAt01);
+    for (let i = 1; i < c.tpr.length; i++) expect(c.tpr[i]!).toBeGreaterThanOrEqual(c.tpr[i - 1]!);
   });
 });

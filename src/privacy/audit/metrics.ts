@@ -97,3 +97,28 @@ export function withIntervals(
   }
   return out;
 }
+
+/** Points of a ROC curve: the TPR of the strictest threshold whose FPR stays within each grid FPR. */
+export interface RocPoints {
+  fpr: number[];
+  tpr: number[];
+}
+
+/**
+ * The ROC on a fixed FPR grid (0, then log-spaced from 0.1% to 100%), small enough to keep in a report; the
+ * TPR at each FPR follows the same rule as `tprAt01`/`tprAt1` ("member" means score > threshold).
+ */
+export function rocCurve(members: Float64Array, nonMembers: Float64Array, points = 40): RocPoints {
+  const inS = Float64Array.from(members).sort().reverse();
+  const outS = Float64Array.from(nonMembers).sort().reverse();
+  const fpr = [0];
+  for (let i = 0; i < points; i++) fpr.push(10 ** (-3 + (3 * i) / (points - 1)));
+  const tpr = fpr.map((f) => {
+    const allowed = Math.floor(f * outS.length);
+    const t = outS[allowed] ?? -Infinity;
+    let tp = 0;
+    while (tp < inS.length && (inS[tp] as number) > t) tp++;
+    return tp / inS.length;
+  });
+  return { fpr, tpr };
+}

@@ -189,6 +189,41 @@ describe('dpTrain', () => {
     SLOW,
   );
 
+  it(
+    'trains on the batches the perturb hook returns, with the same accounting as without it',
+    async () => {
+      const run = async (perturb?: (x: Float32Array, y: Uint8Array, n: number) => Promise<Float32Array>) => {
+        const model = new Model('blobs', [1, 4, 4], 2, layers, 5);
+        const res = await dpTrain(model, data, {
+          epochs: 2,
+          batchSize: 40,
+          maxGradNorm: 1,
+          noiseMultiplier: 1.1,
+          delta: 1e-5,
+          lr: 0.5,
+          noiseSeed: 'hook',
+          ...(perturb ? { perturb } : {}),
+        });
+        return { model, res };
+      };
+      const calls: number[] = [];
+      // the hook sees each Poisson-sampled batch (inputs and labels) and replaces it: here by its negation
+      const hooked = await run((xb, yb, n) => {
+        calls.push(n);
+        expect(xb.length).toBe(n * 16);
+        expect(yb.length).toBe(n);
+        return Promise.resolve(Float32Array.from(xb, (v) => -v));
+      });
+      const plain = await run();
+      expect(calls.length).toBe(hooked.res.steps);
+      expect(calls.reduce((a, b) => a + b, 0)).toBe(Math.round(hooked.res.meanBatch * hooked.res.steps));
+      expect(hooked.res.epsilon).toBe(plain.res.epsilon);
+      // same sampling and noise streams, different inputs: different weights
+      expect(Array.from(hooked.model.params[0]!.data)).not.toEqual(Array.from(plain.model.params[0]!.data));
+    },
+    SLOW,
+  );
+
   it('rejects bad privacy options with typed errors', async () => {
     const model = new Model('blobs', [1, 4, 4], 2, layers, 5);
     const base = { epochs: 1, batchSize: 40, maxGradNorm: 1, delta: 1e-5 };
