@@ -6,13 +6,15 @@ import { Model, Session, adam, loadMnist, oneHot, trainStepGraph } from '../dist
 import { DpStepper } from '../dist/privacy/index.js';
 
 const threads = Number(arg('--threads', '1'));
-const reps = Number(arg('--reps', '20'));
+const reps = Number(arg('--reps', '50'));
+const warmup = Number(arg('--warmup', '20'));
 const B = Number(arg('--batch', '256'));
 const models = arg('--models', 'mnist-mlp,mnist-cnn').split(',');
 const { train } = loadMnist();
 
 async function timeIt(fn) {
-  for (let i = 0; i < 3; i++) await fn();
+  // a training run takes thousands of steps: time the steady state, after the JIT has warmed the loops
+  for (let i = 0; i < warmup; i++) await fn();
   const ts = [];
   for (let i = 0; i < reps; i++) {
     const t = performance.now();
@@ -67,7 +69,9 @@ for (const name of models) {
   rows.push({ model: name, params: plain.parameterCount, plainMs, dpMs, inlineMs, ratio: dpMs / plainMs });
 }
 
-console.log(`threads ${threads}, expected batch ${B} (q = ${B}/${train.size}), median of ${reps} steps`);
+console.log(
+  `threads ${threads}, expected batch ${B} (q = ${B}/${train.size}), median of ${reps} steps after ${warmup} warm-up steps`,
+);
 console.log(
   '| model | weights | non-private step | DP-SGD step | DP / non-private | DP step, noise on the main thread |',
 );
