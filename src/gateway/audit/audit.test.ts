@@ -7,7 +7,7 @@ import { openStore, type Store } from '../../core/store/index.js';
 import { pgTestUrl, TEST_PG } from '../../core/store/testing.js';
 import { GATEWAY_MIGRATIONS } from '../schema.js';
 import { startRelay } from '../testing.js';
-import { AuditLog, verifyAuditChain, type AuditEvent } from './index.js';
+import { AuditLog, inlineWriter, verifyAuditChain, type AuditEvent, type AuditWriter } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'warden-audit-'));
 const pg = pgTestUrl('gw_audit_test');
@@ -105,5 +105,27 @@ describe('audit chain across replicas and outages', () => {
     await log.close();
     await store.close();
     await relay.close();
+  });
+});
+
+describe('audit batching', () => {
+  it('writes full batches at once and leaves a partial remainder for the next flush, not a tiny batch', async () => {
+    const store = await fresh(`sqlite:${join(dir, 'batches.db')}`);
+    const inline = inlineWriter(store);
+    const sizes: number[] = [];
+    const writer: AuditWriter = {
+      write: (events) => (sizes.push(events.length), inline.write(events)),
+      close: () => inline.close(),
+    };
+    const log = new AuditLog(store, { batchSize: 100, flushMs: 60_000, writer });
+    for (let i = 0; i < 250; i++) log.record(event(i));
+    while (log.written < 200) await new Promise((r) => setImmediate(r));
+    expect(log.backlog).toBe(50); // the remainder waits for the timer
+    for (let i = 250; i < 280; i++) log.record(event(i));
+    await log.flush();
+    expect(sizes).toEqual([100, 100, 80]);
+    expect(await verifyAuditChain(store)).toMatchObject({ ok: true, records: 280 });
+    await log.close();
+    await store.close();
   });
 });

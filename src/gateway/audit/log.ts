@@ -100,7 +100,11 @@ export class AuditLog {
   private startDrain(): Promise<void> {
     this.writing = this.drain().finally(() => {
       this.writing = undefined;
-      if (this.queue.length > 0 && !this.closed) this.kick(this.failures ? this.backoff() : 0);
+      if (this.queue.length === 0 || this.closed) return;
+      // a partial batch waits for the timer: writing whatever arrived during the last write would send
+      // the writer a stream of tiny batches, each paying a transaction and a thread round trip
+      if (this.failures) this.kick(this.backoff());
+      else this.kick(this.queue.length >= this.batchSize ? 0 : this.flushMs);
     });
     return this.writing;
   }
@@ -109,9 +113,12 @@ export class AuditLog {
     return Math.min(2000, 25 * 2 ** Math.min(this.failures, 7));
   }
 
-  // Writes batches until the queue is empty or a write fails.
+  // Writes what is queued (the timer fired, a batch filled or a flush asked), then full batches while there
+  // are any; stops when a write fails.
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
+    let first = true;
+    while (this.queue.length > 0 && (first || this.queue.length >= this.batchSize)) {
+      first = false;
       const batch = this.queue.slice(0, this.batchSize);
       try {
         await this.writer.write(batch);
