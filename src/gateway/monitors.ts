@@ -119,6 +119,8 @@ export type MonitorReply =
 
 const MAX_BATCH = 512;
 const BATCH_MS = 20;
+/** Floats a batch buffer holds at first; it doubles while a batch needs more, and recycled buffers keep that size. */
+const INITIAL_FLOATS = 1 << 16;
 
 /**
  * Monitors on their own thread: observations queue up and are posted every BATCH_MS (or MAX_BATCH
@@ -162,7 +164,7 @@ export async function threadMonitors(
       if (block) blockedSet.add(`${r.model}\0${r.principal}`);
       events.extractionAlarm(r.model, r.principal, r.verdict, block);
     } else if (r.kind === 'release') {
-      if (free.length < 4) free.push(r.buffer);
+      if (free.length < 4 && r.buffer.byteLength >= data.byteLength) free.push(r.buffer);
     } else if (r.kind === 'blocked') {
       if (blocks.get(r.model)) for (const p of r.principals) blockedSet.add(`${r.model}\0${p}`);
     } else if (r.kind === 'drift') events.drift(r.model, r.check);
@@ -172,47 +174,40 @@ export async function threadMonitors(
   worker.on('error', () => (gone = true));
   worker.on('exit', () => (gone = true));
   const inline = inlineMonitors(events);
-  type Pending = {
-    model: string;
-    principal: string;
-    data: ArrayLike<number>;
-    batch: number;
-    labels: number[];
-  };
-  let queue: Pending[] = [];
+  // rows are copied into the pending batch's buffer as they arrive: holding each request's own tensor
+  // until the batch is posted would let them outlive the young generation and cost the request thread GC
+  let data = new Float64Array(free.pop() ?? new ArrayBuffer(INITIAL_FLOATS * 8));
+  let used = 0;
+  let meta: ObservationMeta[] = [];
   let timer: NodeJS.Timeout | undefined;
   // one message per batch, its rows packed into one transferred buffer: cloning many small objects per
   // request would cost the request thread more than the monitors themselves
   const post = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    const batch = queue;
-    queue = [];
-    let total = 0;
-    for (const o of batch) total += o.data.length;
-    const reuse = free.findIndex((b) => b.byteLength >= total * 8);
-    const data = new Float64Array(
-      reuse >= 0 ? free.splice(reuse, 1)[0]! : new ArrayBuffer(total * 8 * 2),
-      0,
-      total,
-    );
-    const meta: ObservationMeta[] = [];
-    let at = 0;
-    for (const o of batch) {
-      data.set(o.data, at);
-      meta.push([o.model, o.principal, at, o.data.length, o.batch, o.labels]);
-      at += o.data.length;
-    }
-    const msg: ObservationBatch = { data, meta: JSON.stringify(meta) };
+    const msg: ObservationBatch = { data: data.subarray(0, used), meta: JSON.stringify(meta) };
     worker.postMessage(msg, [data.buffer]);
+    data = new Float64Array(free.pop() ?? new ArrayBuffer(data.byteLength));
+    used = 0;
+    meta = [];
+  };
+  const append = (rows: ArrayLike<number>) => {
+    if (used + rows.length > data.length) {
+      const grown = new Float64Array(Math.max(data.length * 2, used + rows.length));
+      grown.set(data.subarray(0, used));
+      data = grown;
+    }
+    data.set(rows, used);
+    used += rows.length;
   };
   return {
-    observe(m, principal, data, batch, labels) {
+    observe(m, principal, rows, batch, labels) {
       // a dead monitor thread must not silence the monitors: they continue here
-      if (gone) return inline.observe(m, principal, data, batch, labels);
+      if (gone) return inline.observe(m, principal, rows, batch, labels);
       if (!m.extraction && !m.drift) return;
-      queue.push({ model: m.name, principal, data, batch, labels });
-      if (queue.length >= MAX_BATCH) post();
+      meta.push([m.name, principal, used, rows.length, batch, labels]);
+      append(rows);
+      if (meta.length >= MAX_BATCH) post();
       else if (!timer) {
         timer = setTimeout(post, BATCH_MS);
         timer.unref();
@@ -221,7 +216,7 @@ export async function threadMonitors(
     blocked: (m, principal) => blockedSet.has(`${m.name}\0${principal}`) || inline.blocked(m, principal),
     async close() {
       if (gone) return;
-      if (queue.length) post();
+      if (meta.length) post();
       await worker.terminate();
     },
   };
