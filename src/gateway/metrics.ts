@@ -25,7 +25,10 @@ export class Counter extends Metric {
     super(name, help, 'counter');
   }
   inc(labels: Labels = {}, by = 1): void {
-    const k = key(labels);
+    this.add(key(labels), by);
+  }
+  /** `inc` by a series key built once by the caller. */
+  add(k: string, by = 1): void {
     this.values.set(k, (this.values.get(k) ?? 0) + by);
   }
   get(labels: Labels = {}): number {
@@ -61,7 +64,10 @@ export class Histogram extends Metric {
     super(name, help, 'histogram');
   }
   observe(labels: Labels, v: number): void {
-    const k = key(labels);
+    this.observeKey(key(labels), v);
+  }
+  /** `observe` by a series key built once by the caller. */
+  observeKey(k: string, v: number): void {
     let s = this.series.get(k);
     if (!s)
       this.series.set(k, (s = { counts: new Array<number>(this.buckets.length).fill(0), sum: 0, n: 0 }));
@@ -108,6 +114,21 @@ export class GatewayMetrics {
     'warden_gateway_audit_written',
     'Audit records committed by this process',
   );
+
+  // Per (action, status): the two series keys every answered request updates, built on first use.
+  private readonly answered = new Map<string, { count: string; latency: string }>();
+
+  /** Counts one answered request and its latency. */
+  answer(action: string, status: number, seconds: number): void {
+    const id = `${status} ${action}`;
+    let k = this.answered.get(id);
+    if (!k) {
+      k = { count: key({ action, status: String(status) }), latency: key({ action }) };
+      if (this.answered.size < 1000) this.answered.set(id, k);
+    }
+    this.requests.add(k.count);
+    this.latency.observeKey(k.latency, seconds);
+  }
 
   render(): string {
     const all: Metric[] = [

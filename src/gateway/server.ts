@@ -319,8 +319,7 @@ export class Gateway {
 
   private finish(ctx: Ctx, status: number, decision: AuditEvent['decision']): void {
     const seconds = (performance.now() - ctx.t0) / 1000;
-    this.metrics.requests.inc({ action: ctx.action, status: String(status) });
-    this.metrics.latency.observe({ action: ctx.action }, seconds);
+    this.metrics.answer(ctx.action, status, seconds);
     try {
       this.record({
         actor: ctx.principal?.id ?? 'anonymous',
