@@ -25,6 +25,7 @@ export interface ValidRequest {
 }
 
 const bad = (msg: string) => gatewayError('GATEWAY_INPUT_INVALID', msg);
+const FP32_MAX = 3.4028234663852886e38;
 
 /**
  * Checks an OIP v2 inference body against the model's own metadata before anything reaches the model:
@@ -131,14 +132,25 @@ function checkValues(
   const out = dt === 'FP32' ? new Float32Array(flat.length) : new Float64Array(flat.length);
   const lo = range?.min ?? -Infinity;
   const hi = range?.max ?? Infinity;
+  // the common case (floats, no configured range) in one comparison per element: NaN, infinities and FP32
+  // overflow all fail it; the first element that fails goes through the full checks below for its message
+  if (!ints && !range) {
+    const limit = dt === 'FP32' ? FP32_MAX : Number.MAX_VALUE;
+    let i = 0;
+    for (; i < flat.length; i++) {
+      const v = flat[i];
+      if (typeof v !== 'number' || !(Math.abs(v) <= limit)) break;
+      out[i] = v;
+    }
+    if (i === flat.length) return out;
+  }
   for (let i = 0; i < flat.length; i++) {
     const v = flat[i];
     if (typeof v !== 'number') throw bad(`${where}: element ${i} is not a number`);
     if (!Number.isFinite(v)) throw bad(`${where}: element ${i} is not finite (NaN or infinity)`);
     if (ints && (!Number.isInteger(v) || v < ints[0] || v > ints[1]))
       throw bad(`${where}: element ${i} (${v}) is not a valid ${dt}`);
-    if (dt === 'FP32' && Math.abs(v) > 3.4028234663852886e38)
-      throw bad(`${where}: element ${i} overflows FP32`);
+    if (dt === 'FP32' && Math.abs(v) > FP32_MAX) throw bad(`${where}: element ${i} overflows FP32`);
     if (v < lo || v > hi)
       throw bad(`${where}: element ${i} (${v}) is outside the allowed range [${lo}, ${hi}]`);
     out[i] = v;
