@@ -1,5 +1,5 @@
 import type { Store } from '../core/store/index.js';
-import { verifyAuditChain, type ChainVerdict, type Gateway } from '../gateway/index.js';
+import { verifyAuditChain, type AuditRecord, type ChainVerdict, type Gateway } from '../gateway/index.js';
 import type { AuditVerdict, Registry } from '../registry/index.js';
 import { histogramQuantile, parsePrometheus, sumBy, type Sample } from './prometheus.js';
 
@@ -147,17 +147,7 @@ export interface AuditPage {
   total: number;
   offset: number;
   limit: number;
-  records: {
-    seq: number;
-    ts: string;
-    actor: string;
-    action: string;
-    resource: string;
-    decision: string;
-    status: number;
-    detail: string;
-    hash: string;
-  }[];
+  records: Omit<AuditRecord, 'prevHash'>[];
 }
 
 export async function auditPage(

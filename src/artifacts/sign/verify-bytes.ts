@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { signError } from './errors.js';
 import { rootDigest } from './manifest.js';
 import { parseStatement } from './payload.js';
-import { verifyBundleSignature, type VerifyOptions, type VerifyResult } from './verify.js';
+import { readSignature, verifyBundleSignature, type VerifyOptions, type VerifyResult } from './verify.js';
 
 /**
  * Verifies a one-file model held in memory (e.g. decrypted by the gateway, never written to disk)
@@ -14,17 +13,7 @@ export async function verifyModelBytes(
   signaturePath: string,
   opts: Omit<VerifyOptions, 'signaturePath'>,
 ): Promise<VerifyResult> {
-  let text: string;
-  try {
-    text = await readFile(signaturePath, 'utf8');
-  } catch (e) {
-    throw signError(
-      'NOT_FOUND',
-      `cannot read signature ${signaturePath}: ${(e as Error).message}`,
-      'input',
-      e,
-    );
-  }
+  const text = await readSignature(signaturePath);
   const s = verifyBundleSignature(text, opts);
   const manifest = parseStatement(s.payload);
   const files = new Set(manifest.resources.map((r) => fileOf(r.name, manifest.serialization.method)));

@@ -112,12 +112,10 @@ export function verifyBundleSignature(
   return { payload, kind, signer };
 }
 
-/** Checks a model against its OMS signature, collecting every failure instead of stopping at one. */
-export async function inspectModel(modelPath: string, opts: VerifyOptions): Promise<VerifyOutcome> {
-  const signaturePath = opts.signaturePath ?? (await defaultSignaturePath(modelPath));
-  let text: string;
+/** The bundle's text; a missing or unreadable file is NOT_FOUND. */
+export async function readSignature(signaturePath: string): Promise<string> {
   try {
-    text = await readFile(signaturePath, 'utf8');
+    return await readFile(signaturePath, 'utf8');
   } catch (e) {
     throw signError(
       'NOT_FOUND',
@@ -126,6 +124,12 @@ export async function inspectModel(modelPath: string, opts: VerifyOptions): Prom
       e,
     );
   }
+}
+
+/** Checks a model against its OMS signature, collecting every failure instead of stopping at one. */
+export async function inspectModel(modelPath: string, opts: VerifyOptions): Promise<VerifyOutcome> {
+  const signaturePath = opts.signaturePath ?? (await defaultSignaturePath(modelPath));
+  const text = await readSignature(signaturePath);
   let signed: { payload: Buffer; kind: MaterialKind; signer: string; manifest: Manifest };
   try {
     const s = verifyBundleSignature(text, opts);
