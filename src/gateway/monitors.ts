@@ -185,9 +185,10 @@ export async function threadMonitors(
   const post = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
+    const bytes = data.byteLength; // read before the transfer detaches the buffer
     const msg: ObservationBatch = { data: data.subarray(0, used), meta: JSON.stringify(meta) };
     worker.postMessage(msg, [data.buffer]);
-    data = new Float64Array(free.pop() ?? new ArrayBuffer(data.byteLength));
+    data = new Float64Array(free.pop() ?? new ArrayBuffer(bytes));
     used = 0;
     meta = [];
   };
