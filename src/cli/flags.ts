@@ -1,4 +1,6 @@
-import { WardenError } from '../core/index.js';
+import { Option, type Command } from 'commander';
+import { SEVERITIES, WardenError, type Severity } from '../core/index.js';
+import { OutputFormatSchema } from '../report/index.js';
 
 /** Parses a positive integer flag (counts, sizes, milliseconds); anything else is a usage error. */
 export function positiveInt(name: string, v: string | undefined): number | undefined {
@@ -31,4 +33,30 @@ export function numberFlag(
     );
   }
   return n;
+}
+
+/** `--input-format` of the commands that read tables (CSV, TSV, JSONL, Parquet). */
+export function inputFormatOption(): Option {
+  return new Option('--input-format <format>', 'input format (default: by extension)').choices([
+    'csv',
+    'tsv',
+    'jsonl',
+    'parquet',
+  ]);
+}
+
+/** `--report FILE`, `--report-format` and `--fail-on`: how a monitor command hands over its evidence. */
+export function addEvidenceOptions(cmd: Command, failOn: Severity): Command {
+  return cmd
+    .option('--report <file>', 'also write the Warden Report (evidence) to this file')
+    .addOption(
+      new Option('--report-format <format>', 'format of --report')
+        .choices(OutputFormatSchema.options)
+        .default('json'),
+    )
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 on findings at or above this severity')
+        .choices([...SEVERITIES])
+        .default(failOn),
+    );
 }

@@ -1,9 +1,9 @@
-import { Command, Option } from 'commander';
-import { SEVERITIES, type Report, type Severity } from '../../core/index.js';
+import { Command } from 'commander';
+import type { Report, Severity } from '../../core/index.js';
 import { exitCodeForVerdict, type ExitCode } from '../exit.js';
-import { numberFlag, positiveInt } from '../flags.js';
+import { addEvidenceOptions, inputFormatOption, numberFlag, positiveInt } from '../flags.js';
 import { writeOutput } from '../io.js';
-import { OutputFormatSchema, type OutputFormat } from '../../report/index.js';
+import type { OutputFormat } from '../../report/index.js';
 
 export interface DriftFlags {
   reference: string;
@@ -98,7 +98,7 @@ const fmt = (v: number): string =>
 
 /** Adds `warden drift` to the program. */
 export function registerDrift(program: Command, setExit: (code: ExitCode) => void): void {
-  program
+  const cmd = program
     .command('drift')
     .description(
       'Data drift between a reference and a current table (CSV, TSV, JSONL): exit 1 on dataset drift',
@@ -111,26 +111,8 @@ export function registerDrift(program: Command, setExit: (code: ExitCode) => voi
     .option('--drift-share <s>', 'share of drifted columns that makes the dataset drift (default 0.5)')
     .option('--multivariate', 'also run an MMD permutation test on all numerical columns together')
     .option('--seed <n>', 'seed of permutation tests and subsampling (default 0)')
-    .addOption(
-      new Option('--input-format <format>', 'input format (default: by extension)').choices([
-        'csv',
-        'tsv',
-        'jsonl',
-        'parquet',
-      ]),
-    )
+    .addOption(inputFormatOption())
     .option('--max-rows <n>', 'refuse inputs with more rows than this (default 5,000,000)')
-    .option('--json', 'print {"drift", "columns": {...}} as JSON')
-    .option('--report <file>', 'also write the Warden Report (evidence) to this file')
-    .addOption(
-      new Option('--report-format <format>', 'format of --report')
-        .choices(OutputFormatSchema.options)
-        .default('json'),
-    )
-    .addOption(
-      new Option('--fail-on <severity>', 'exit 1 on findings at or above this severity')
-        .choices([...SEVERITIES])
-        .default('high'),
-    )
-    .action(async (flags: DriftFlags) => setExit(await runDrift(flags)));
+    .option('--json', 'print {"drift", "columns": {...}} as JSON');
+  addEvidenceOptions(cmd, 'high').action(async (flags: DriftFlags) => setExit(await runDrift(flags)));
 }

@@ -1,8 +1,7 @@
-import { Command, Option } from 'commander';
-import { OutputFormatSchema } from '../../report/index.js';
-import { SEVERITIES, type Severity } from '../../core/index.js';
+import { Command } from 'commander';
+import type { Severity } from '../../core/index.js';
 import { exitCodeForVerdict, type ExitCode } from '../exit.js';
-import { numberFlag } from '../flags.js';
+import { addEvidenceOptions, inputFormatOption, numberFlag } from '../flags.js';
 import { writeReport, type DriftFlags } from './drift.js';
 
 export interface FairnessFlags {
@@ -84,7 +83,7 @@ export async function runFairness(f: FairnessFlags): Promise<ExitCode> {
 
 /** Adds `warden fairness` to the program. */
 export function registerFairness(program: Command, setExit: (code: ExitCode) => void): void {
-  program
+  const cmd = program
     .command('fairness')
     .description(
       'Group fairness of binary predictions (Fairlearn / AIF360 metrics) with confidence intervals',
@@ -106,25 +105,7 @@ export function registerFairness(program: Command, setExit: (code: ExitCode) => 
     .option('--seed <n>', 'bootstrap seed (default 0)')
     .option('--min-parity-ratio <r>', 'report demographic parity ratios below this (default 0.8)')
     .option('--max-odds-difference <d>', 'report equalized odds differences above this (default 0.1)')
-    .addOption(
-      new Option('--input-format <format>', 'input format (default: by extension)').choices([
-        'csv',
-        'tsv',
-        'jsonl',
-        'parquet',
-      ]),
-    )
-    .option('--json', 'print {"metrics", "groups", "intervals"} as JSON')
-    .option('--report <file>', 'also write the Warden Report (evidence) to this file')
-    .addOption(
-      new Option('--report-format <format>', 'format of --report')
-        .choices(OutputFormatSchema.options)
-        .default('json'),
-    )
-    .addOption(
-      new Option('--fail-on <severity>', 'exit 1 on findings at or above this severity')
-        .choices([...SEVERITIES])
-        .default('high'),
-    )
-    .action(async (flags: FairnessFlags) => setExit(await runFairness(flags)));
+    .addOption(inputFormatOption())
+    .option('--json', 'print {"metrics", "groups", "intervals"} as JSON');
+  addEvidenceOptions(cmd, 'high').action(async (flags: FairnessFlags) => setExit(await runFairness(flags)));
 }

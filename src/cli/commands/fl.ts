@@ -1,8 +1,7 @@
 import { Command, Option } from 'commander';
-import { OutputFormatSchema } from '../../report/index.js';
-import { SEVERITIES, type Severity } from '../../core/index.js';
+import type { Severity } from '../../core/index.js';
 import { exitCodeForVerdict, type ExitCode } from '../exit.js';
-import { numberFlag, positiveInt } from '../flags.js';
+import { addEvidenceOptions, numberFlag, positiveInt } from '../flags.js';
 import { splitList, writeReport, type DriftFlags } from './drift.js';
 
 export interface FlFlags {
@@ -77,7 +76,8 @@ export async function runFlSimulate(f: FlFlags): Promise<ExitCode> {
 /** Adds `warden fl simulate` to the program. */
 export function registerFl(program: Command, setExit: (code: ExitCode) => void): void {
   const fl = program.command('fl').description('Federated learning: Byzantine-robust aggregation');
-  fl.command('simulate')
+  const cmd = fl
+    .command('simulate')
     .description(
       'Federated MNIST training with honest and Byzantine clients: final accuracy per aggregator and attack',
     )
@@ -99,17 +99,6 @@ export function registerFl(program: Command, setExit: (code: ExitCode) => void):
     .option('--lr <rate>', 'local SGD learning rate (default 0.1)')
     .option('--train-size <n>', 'training digits used, of the 8,000 shipped (default all)')
     .option('--seed <n>', 'seed of splits, training and attacks (default 0)')
-    .option('--json', 'print {"results": [...]} as JSON')
-    .option('--report <file>', 'also write the Warden Report (evidence) to this file')
-    .addOption(
-      new Option('--report-format <format>', 'format of --report')
-        .choices(OutputFormatSchema.options)
-        .default('json'),
-    )
-    .addOption(
-      new Option('--fail-on <severity>', 'exit 1 on findings at or above this severity')
-        .choices([...SEVERITIES])
-        .default('critical'),
-    )
-    .action(async (flags: FlFlags) => setExit(await runFlSimulate(flags)));
+    .option('--json', 'print {"results": [...]} as JSON');
+  addEvidenceOptions(cmd, 'critical').action(async (flags: FlFlags) => setExit(await runFlSimulate(flags)));
 }
