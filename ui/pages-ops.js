@@ -10,6 +10,18 @@ function chart(title, name, wide = false) {
   return { el, node: h('div', { class: wide ? 'card wide' : 'card' }, h('h2', {}, title), el) };
 }
 
+/** A two-column table of a `{key: count}` record. */
+function countsTable(key, count, record, empty) {
+  return table(
+    [
+      [key, (r) => r[0]],
+      [count, (r) => r[1]],
+    ],
+    Object.entries(record),
+    empty,
+  );
+}
+
 function bars(c, record, label) {
   const entries = Object.entries(record);
   if (entries.length === 0)
@@ -71,17 +83,7 @@ export async function gatewayPage(root) {
           g.latency,
         ),
       ),
-      card(
-        'Extraction alarms by model',
-        table(
-          [
-            ['model', (r) => r[0]],
-            ['alarms', (r) => r[1]],
-          ],
-          Object.entries(g.extractionAlarms),
-          'no alarm',
-        ),
-      ),
+      card('Extraction alarms by model', countsTable('model', 'alarms', g.extractionAlarms, 'no alarm')),
       h(
         'div',
         { class: 'card', 'data-alarms': String(g.alarms.length) },
@@ -147,17 +149,7 @@ export async function guardPage(root) {
         ),
       ),
       det.node,
-      card(
-        'Blocked by route',
-        table(
-          [
-            ['route', (r) => r[0]],
-            ['blocked', (r) => r[1]],
-          ],
-          Object.entries(g.byRoute),
-          'nothing blocked',
-        ),
-      ),
+      card('Blocked by route', countsTable('route', 'blocked', g.byRoute, 'nothing blocked')),
       timeline.node,
     ),
   );

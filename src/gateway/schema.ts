@@ -1,4 +1,4 @@
-import type { Migration } from '../core/store/index.js';
+import { openStore, type Migration, type Store } from '../core/store/index.js';
 
 /** The gateway's tables, on SQLite and PostgreSQL alike (domain `gateway` in warden_migrations). */
 export const GATEWAY_MIGRATIONS: readonly Migration[] = [
@@ -28,3 +28,15 @@ export const GATEWAY_MIGRATIONS: readonly Migration[] = [
       );`,
   },
 ];
+
+/** Opens a store with the gateway's tables migrated (the server, the admin commands and tests all need both). */
+export async function openGatewayStore(url: string): Promise<Store> {
+  const store = await openStore(url);
+  try {
+    await store.migrate('gateway', GATEWAY_MIGRATIONS);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  return store;
+}

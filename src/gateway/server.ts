@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { VERSION, WardenError, toWardenError } from '../core/index.js';
 import { readJsonBody, sendError, sendJson, statusForError } from '../core/http.js';
-import { openStore, type Store } from '../core/store/index.js';
+import type { Store } from '../core/store/index.js';
 import { AuditLog, workerWriter, type AuditEvent } from './audit/index.js';
 import { ApiKeys, JwtAuthenticator, authenticate, type Authenticators } from './auth/index.js';
 import type { GatewayConfig } from './config.js';
@@ -9,7 +9,7 @@ import { gatewayError } from './errors.js';
 import { GatewayMetrics } from './metrics.js';
 import { loadModels, type ServedModel } from './models.js';
 import { authorize, type Permission, type Principal } from './rbac.js';
-import { GATEWAY_MIGRATIONS } from './schema.js';
+import { openGatewayStore } from './schema.js';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './stages/limits.js';
 import { harden } from './stages/harden.js';
 import { validateInfer } from './stages/validate.js';
@@ -75,10 +75,9 @@ export class Gateway {
 
   /** Opens the store (migrating it), connects Redis, loads and checks every model. */
   static async create(config: GatewayConfig, opts: { mounts?: GatewayMount[] } = {}): Promise<Gateway> {
-    const store = await openStore(config.store);
+    const store = await openGatewayStore(config.store);
     const closers: (() => Promise<void>)[] = [() => store.close()];
     try {
-      await store.migrate('gateway', GATEWAY_MIGRATIONS);
       const limiter: RateLimiter = config.redis
         ? await RedisRateLimiter.connect(config.redis)
         : new MemoryRateLimiter();

@@ -3,8 +3,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipSync } from 'fflate';
-import { openStore } from '../core/store/index.js';
-import { ApiKeys, GATEWAY_MIGRATIONS, type GatewayConfigInput, type Role } from '../gateway/index.js';
+import { ApiKeys, openGatewayStore, type GatewayConfigInput, type Role } from '../gateway/index.js';
 import { dpEvidenceReport, dpTrain, membershipAudit } from '../privacy/index.js';
 import { Registry, registerModel } from '../registry/index.js';
 import {
@@ -214,10 +213,9 @@ export async function seedDashboard(dir: string, o: { examples?: number } = {}):
   } finally {
     await reg.close();
   }
-  const s = await openStore(store);
+  const s = await openGatewayStore(store);
   const keys = {} as Record<Role, string>;
   try {
-    await s.migrate('gateway', GATEWAY_MIGRATIONS);
     const api = new ApiKeys(s);
     for (const role of ['viewer', 'data_scientist', 'ml_engineer', 'auditor', 'admin'] as const)
       keys[role] = (await api.create(`${role.replace('_', '-')}@example.org`, role)).key;

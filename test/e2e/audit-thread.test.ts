@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/core/store/index.js';
 import { pgTestUrl } from '../../src/core/store/testing.js';
-import { AuditLog, GATEWAY_MIGRATIONS, verifyAuditChain, type AuditEvent } from '../../src/gateway/index.js';
+import { AuditLog, openGatewayStore, verifyAuditChain, type AuditEvent } from '../../src/gateway/index.js';
 
 // the writer thread runs compiled code, so this test takes the built module (npm test builds first)
 const built = pathToFileURL(resolve(import.meta.dirname, '../../dist/gateway/audit/writer.js')).href;
@@ -27,18 +26,12 @@ const event = (i: number): AuditEvent => ({
   detail: { i, note: 'x'.repeat(i % 7) },
 });
 
-async function fresh(url: string): Promise<Store> {
-  const s = await openStore(url);
-  await s.migrate('gateway', GATEWAY_MIGRATIONS);
-  return s;
-}
-
 describe.each([
   ['sqlite', () => `sqlite:${join(dir, 't.db')}`],
   ['postgres', () => pg.url],
 ])('audit writer thread (%s)', (_n, url) => {
   it('commits every record from its own thread and interleaves with an inline writer into one chain', async () => {
-    const store = await fresh(url());
+    const store = await openGatewayStore(url());
     const writer = await workerWriter(url());
     expect(writer).toBeDefined();
     const threaded = new AuditLog(store, { batchSize: 100, flushMs: 2, writer: writer! });

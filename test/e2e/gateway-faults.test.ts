@@ -7,7 +7,7 @@ import { openStore } from '../../src/core/store/index.js';
 import { pgTestUrl, TEST_PG } from '../../src/core/store/testing.js';
 import {
   ApiKeys,
-  GATEWAY_MIGRATIONS,
+  openGatewayStore,
   parseGatewayConfig,
   startGateway,
   verifyAuditChain,
@@ -156,8 +156,7 @@ describe('gateway under load and faults', () => {
   it('two gateways on one Redis share limits; Redis going away gives 503 and recovery', async () => {
     const redis = await startRedis();
     const store = `sqlite:${join(dir, 'redis.db')}`;
-    const s = await openStore(store);
-    await s.migrate('gateway', GATEWAY_MIGRATIONS);
+    const s = await openGatewayStore(store);
     const key = (await new ApiKeys(s).create('shared', 'data_scientist')).key;
     await s.close();
     const cfg = parseGatewayConfig({

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signModel } from '../../src/artifacts/index.js';
 import { openStore } from '../../src/core/store/index.js';
-import { ApiKeys, GATEWAY_MIGRATIONS, auditRecords, type AuditRecord } from '../../src/gateway/index.js';
+import { ApiKeys, auditRecords, openGatewayStore, type AuditRecord } from '../../src/gateway/index.js';
 import { Registry, registerModel } from '../../src/registry/index.js';
 import { keyPair, report } from '../../src/registry/testing.js';
 import { EXAMPLE_MODEL, call, digit, serveCli } from './gateway-helpers.js';
@@ -25,9 +25,8 @@ async function signedCopy(sub: string): Promise<string> {
 }
 
 async function withStore<T>(fn: (reg: Registry, keys: ApiKeys) => Promise<T>): Promise<T> {
-  const s = await openStore(store);
+  const s = await openGatewayStore(store);
   try {
-    await s.migrate('gateway', GATEWAY_MIGRATIONS);
     return await fn(await Registry.on(s), new ApiKeys(s, 0));
   } finally {
     await s.close();

@@ -111,11 +111,9 @@ async function withStore<T>(
   url: string,
   fn: (s: import('../../core/store/index.js').Store) => Promise<T>,
 ): Promise<T> {
-  const { openStore } = await import('../../core/store/index.js');
-  const { GATEWAY_MIGRATIONS } = await import('../../gateway/index.js');
-  const store = await openStore(url);
+  const { openGatewayStore } = await import('../../gateway/index.js');
+  const store = await openGatewayStore(url);
   try {
-    await store.migrate('gateway', GATEWAY_MIGRATIONS);
     return await fn(store);
   } finally {
     await store.close();

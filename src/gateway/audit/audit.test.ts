@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isWardenError } from '../../core/index.js';
-import { openStore, type Store } from '../../core/store/index.js';
 import { pgTestUrl, TEST_PG } from '../../core/store/testing.js';
-import { GATEWAY_MIGRATIONS } from '../schema.js';
+import { openGatewayStore } from '../schema.js';
 import { startRelay } from '../testing.js';
 import { AuditLog, inlineWriter, verifyAuditChain, type AuditEvent, type AuditWriter } from './index.js';
 
@@ -25,18 +24,12 @@ const event = (i: number): AuditEvent => ({
   detail: { i },
 });
 
-async function fresh(url: string): Promise<Store> {
-  const s = await openStore(url);
-  await s.migrate('gateway', GATEWAY_MIGRATIONS);
-  return s;
-}
-
 describe.each([
   ['sqlite', () => `sqlite:${join(dir, 'a.db')}`],
   ['postgres', () => pg.url],
 ])('audit chain (%s)', (_n, url) => {
   it('writes every record in batches and the chain verifies; tampering is located', async () => {
-    const store = await fresh(url());
+    const store = await openGatewayStore(url());
     const log = new AuditLog(store, { batchSize: 64, flushMs: 5 });
     for (let i = 0; i < 1000; i++) log.record(event(i));
     expect(log.backlog).toBeGreaterThan(0); // queued, not written inline
@@ -61,8 +54,8 @@ describe.each([
 describe('audit chain across replicas and outages', () => {
   it('two writers on one PostgreSQL store extend a single chain', async () => {
     const url = pgTestUrl('gw_audit_rep');
-    const a = await fresh(url.url);
-    const b = await fresh(url.url);
+    const a = await openGatewayStore(url.url);
+    const b = await openGatewayStore(url.url);
     const la = new AuditLog(a, { batchSize: 50, flushMs: 1 });
     const lb = new AuditLog(b, { batchSize: 50, flushMs: 1 });
     for (let i = 0; i < 600; i++) (i % 2 ? la : lb).record(event(i));
@@ -76,7 +69,7 @@ describe('audit chain across replicas and outages', () => {
     const relay = await startRelay(Number(new URL(TEST_PG).port || 5432));
     const target = new URL(pg.url);
     target.port = String(relay.port);
-    const store = await fresh(target.toString());
+    const store = await openGatewayStore(target.toString());
     await store.run('DELETE FROM gateway_audit');
     const errors: unknown[] = [];
     const log = new AuditLog(store, {
@@ -110,7 +103,7 @@ describe('audit chain across replicas and outages', () => {
 
 describe('audit batching', () => {
   it('writes full batches at once and leaves a partial remainder for the next flush, not a tiny batch', async () => {
-    const store = await fresh(`sqlite:${join(dir, 'batches.db')}`);
+    const store = await openGatewayStore(`sqlite:${join(dir, 'batches.db')}`);
     const inline = inlineWriter(store);
     const sizes: number[] = [];
     const writer: AuditWriter = {
