@@ -7,8 +7,10 @@
 // gateway's run it is stopped gracefully and the audit chain is counted and verified.
 // Usage: npm run bench -- gateway [--json] [--requests N] [--latency N] [--concurrency C] [--cpu-prof DIR]
 // (--cpu-prof writes V8 CPU profiles of both server processes into DIR, for chrome://inspect or speedscope)
+// Experiments: GW_EXTRA appends YAML to the gateway's config (e.g. 'audit: { thread: false }'), GW_NODE_FLAGS
+// passes node flags to the gateway process only. CPU lines list every server thread using >= 1 us/request.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { BENCH_DIR, WORK_DIR, arg } from './lib.mjs';
@@ -112,9 +114,35 @@ function cpuSeconds(pid, main = false) {
   }
 }
 
+// CPU seconds of every thread of a process, by thread id and name (Linux).
+function threadSeconds(pid) {
+  const out = new Map();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const s = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = s.slice(s.indexOf('(') + 1, s.lastIndexOf(')'));
+      const f = s.slice(s.lastIndexOf(') ') + 2).split(' ');
+      const st = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+      const cs = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(st)?.[1] ?? 0);
+      out.set(tid, {
+        name,
+        s: (Number(f[11]) + Number(f[12])) / 100,
+        sys: Number(f[12]) / 100,
+        cs: cs('voluntary_ctxt_switches') + cs('nonvoluntary_ctxt_switches'),
+        vcs: cs('voluntary_ctxt_switches'),
+      });
+    }
+  } catch {
+    // the process is gone
+  }
+  return out;
+}
+
 async function throughput(url, path, key, n, c, pid) {
   const cpu0 = cpuSeconds(pid);
   const main0 = cpuSeconds(pid, true);
+  const threads0 = threadSeconds(pid);
+  const self0 = process.cpuUsage();
   const agent = new Agent({ keepAlive: true, maxSockets: c });
   let next = 0;
   const t0 = performance.now();
@@ -128,8 +156,24 @@ async function throughput(url, path, key, n, c, pid) {
   );
   agent.destroy();
   const rate = n / ((performance.now() - t0) / 1000);
+  const self = process.cpuUsage(self0);
+  const threads = [...threadSeconds(pid)]
+    .map(([tid, t]) => {
+      const b = threads0.get(tid) ?? { s: 0, sys: 0, cs: 0, vcs: 0 };
+      return {
+        name: t.name,
+        us: ((t.s - b.s) / n) * 1e6,
+        sysUs: ((t.sys - b.sys) / n) * 1e6,
+        cs: (t.cs - b.cs) / n,
+        vcs: (t.vcs - b.vcs) / n,
+      };
+    })
+    .filter((t) => t.us >= 1)
+    .map((t) => `${t.name} ${t.us.toFixed(0)} (sys ${t.sysUs.toFixed(0)}, ${t.cs.toFixed(2)} cs/req, ${t.vcs.toFixed(2)} vol)`);
   return {
     rate,
+    loadGenUs: ((self.user + self.system) / n),
+    threads,
     cpuUs: ((cpuSeconds(pid) - cpu0) / n) * 1e6,
     mainUs: ((cpuSeconds(pid, true) - main0) / n) * 1e6,
   };
@@ -143,7 +187,7 @@ writeFileSync(join(work, 'bare.mjs'), BARE);
 writeFileSync(
   join(work, 'gateway.yaml'),
   // limits far above the offered load so that the buckets are checked but never refuse
-  'limits:\n  perPrincipal: { rate: 1000000, burst: 1000000 }\n  perModel: { rate: 1000000, burst: 1000000 }\n',
+  'limits:\n  perPrincipal: { rate: 1000000, burst: 1000000 }\n  perModel: { rate: 1000000, burst: 1000000 }\n' + (process.env.GW_EXTRA ?? ''),
 );
 const key = spawnSync(process.execPath, [
   CLI,
@@ -162,6 +206,7 @@ const key = spawnSync(process.execPath, [
 const bare = await startProcess([...PROF, join(work, 'bare.mjs'), MODEL], join(BENCH_DIR, '..'));
 const gw = await startProcess([
   ...PROF,
+  ...(process.env.GW_NODE_FLAGS ? process.env.GW_NODE_FLAGS.split(' ') : []),
   CLI,
   'serve',
   '--config',
@@ -182,7 +227,7 @@ log(`  bare    p50 ${lb.p50.toFixed(3)} ms  p99 ${lb.p99.toFixed(3)} ms`);
 log(`  gateway p50 ${lg.p50.toFixed(3)} ms  p99 ${lg.p99.toFixed(3)} ms`);
 log(`throughput: ${REQUESTS} requests per server at concurrency ${CONCURRENCY}`);
 const cpuLine = (t) =>
-  `${t.cpuUs.toFixed(0)} us server CPU per request (${t.mainUs.toFixed(0)} us on the main thread)`;
+  `${t.cpuUs.toFixed(0)} us server CPU per request (${t.mainUs.toFixed(0)} us on the main thread; threads: ${t.threads.join(', ')}), load generator ${t.loadGenUs.toFixed(0)} us`;
 const b = await throughput(bare.url, path, undefined, REQUESTS, CONCURRENCY, bare.child.pid);
 log(`  bare    ${b.rate.toFixed(0)} req/s, ${cpuLine(b)}`);
 const g = await throughput(gw.url, path, key, REQUESTS, CONCURRENCY, gw.child.pid);

@@ -95,20 +95,29 @@ export interface JsonBodyLimits {
  * checked by a linear scan before JSON.parse so a hostile depth cannot exhaust the stack.
  */
 export async function readJsonBody(req: IncomingMessage, limits: JsonBodyLimits): Promise<unknown> {
+  return parseJsonBody(await readBody(req, limits.maxBytes), limits.maxDepth);
+}
+
+/** Reads a request body of at most `maxBytes` (413 past it, the rest drained so the client gets the answer). */
+export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);
-  if (declared > limits.maxBytes) {
-    drain(req, limits.maxBytes);
-    throw tooLarge(limits.maxBytes);
+  if (declared > maxBytes) {
+    drain(req, maxBytes);
+    throw tooLarge(maxBytes);
   }
-  const body = await collect(req, limits.maxBytes);
+  return collect(req, maxBytes);
+}
+
+/** Parses a body read by `readBody` as JSON: empty, invalid UTF-8, too deep or invalid JSON are 400s. */
+export function parseJsonBody(body: Buffer, maxDepth: number): unknown {
   if (body.length === 0) throw httpError('HTTP_BODY_INVALID', 'request body is empty; expected JSON');
   if (!isUtf8(body)) throw httpError('HTTP_BODY_INVALID', 'request body is not valid UTF-8');
   const decoded = body.toString('utf8');
   const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded; // a BOM is not JSON
   // nesting can be no deeper than the number of opening brackets: most bodies are cleared by counting them
-  const depth = openings(body, limits.maxDepth) > limits.maxDepth ? jsonDepth(text) : 0;
-  if (depth > limits.maxDepth)
-    throw httpError('HTTP_BODY_TOO_DEEP', `JSON nesting is deeper than ${limits.maxDepth} levels`);
+  const depth = openings(body, maxDepth) > maxDepth ? jsonDepth(text) : 0;
+  if (depth > maxDepth)
+    throw httpError('HTTP_BODY_TOO_DEEP', `JSON nesting is deeper than ${maxDepth} levels`);
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { VERSION, WardenError, toWardenError } from '../core/index.js';
-import { readJsonBody, sendError, sendJson, statusForError } from '../core/http.js';
+import { parseJsonBody, readBody, sendError, sendJson, statusForError } from '../core/http.js';
 import type { Store } from '../core/store/index.js';
 import { AuditLog, workerWriter, type AuditEvent } from './audit/index.js';
 import { ApiKeys, JwtAuthenticator, authenticate, type Authenticators } from './auth/index.js';
@@ -13,6 +13,7 @@ import { openGatewayStore } from './schema.js';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './stages/limits.js';
 import { harden } from './stages/harden.js';
 import { validateInfer } from './stages/validate.js';
+import { parseOipJson } from './stages/oip-json.js';
 import { mountOpenAI, type ChatRoute } from './openai.js';
 import type { GatewayMount } from './mount.js';
 import { RegistryApi } from './registry-api.js';
@@ -224,10 +225,10 @@ export class Gateway {
         `${p.id} is blocked from ${model.name}: extraction alarm`,
       );
     await this.take(`m:${model.name}`, model.rate ?? this.config.limits.perModel, 'model');
-    const body = await readJsonBody(ctx.req, {
-      maxBytes: this.config.limits.maxBodyBytes,
-      maxDepth: this.config.limits.maxDepth,
-    });
+    const { maxBodyBytes, maxDepth } = this.config.limits;
+    const bytes = await readBody(ctx.req, maxBodyBytes);
+    // the exact fast parser for tensor bodies; anything it does not take goes to JSON.parse
+    const body = parseOipJson(bytes, maxDepth) ?? parseJsonBody(bytes, maxDepth);
     const valid = validateInfer(body, model.backend.metadata(), model.rules);
     ctx.detail.batch = valid.batch;
     const raw = await model.backend.infer(valid.inputs);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isWardenError, seededRandom } from '../../core/index.js';
 import type { ModelMetadata } from '../tensor.js';
+import { parseOipJson } from './oip-json.js';
 import { validateInfer } from './validate.js';
 
 const meta: ModelMetadata = {
@@ -79,4 +80,45 @@ describe('validateInfer fuzz', () => {
     }
     expect(accepted).toBeGreaterThan(0);
   });
+
+  it('a body read by the fast parser validates exactly as the same body read by JSON.parse', () => {
+    const rand = seededRandom(43);
+    const outcome = (body: unknown) => {
+      try {
+        const v = validateInfer(body, meta, { maxDim: 8 });
+        return {
+          ...v,
+          inputs: v.inputs.map((t) => ({ ...t, data: Array.from(t.data as ArrayLike<number>) })),
+        };
+      } catch (e) {
+        if (!isWardenError(e)) throw e;
+        return { code: e.code, message: e.message };
+      }
+    };
+    let fast = 0;
+    for (let i = 0; i < 5000; i++) {
+      let body: unknown = base();
+      for (let m = Math.floor(rand() * 3); m > 0; m--) body = mutate(body, rand);
+      if (rand() < 0.3) nest(body);
+      const text = JSON.stringify(body);
+      const parsed = parseOipJson(Buffer.from(text), 16);
+      if (parsed === undefined) continue;
+      fast++;
+      expect(outcome(parsed)).toStrictEqual(outcome(JSON.parse(text)));
+    }
+    expect(fast).toBeGreaterThan(2500);
+  });
 });
+
+// Rewrites the first input's flat data as rows of its shape's last dimension (OIP's nested form).
+function nest(body: unknown): void {
+  const inputs = (body as { inputs?: unknown } | null)?.inputs;
+  const t = (Array.isArray(inputs) ? inputs[0] : undefined) as
+    { data?: unknown; shape?: unknown } | undefined;
+  if (!t || !Array.isArray(t.data) || !Array.isArray(t.shape) || t.shape.length !== 2) return;
+  const w = Number(t.shape[1]);
+  if (!(w > 0)) return;
+  const rows: unknown[] = [];
+  for (let r = 0; r < t.data.length; r += w) rows.push(t.data.slice(r, r + w));
+  t.data = rows;
+}

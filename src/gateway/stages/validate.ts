@@ -101,24 +101,30 @@ function checkTensor(
 }
 
 // Flattens nested arrays down to `rank` levels at most (OIP allows either form); iterative, no recursion.
-function flatten(data: unknown, rank: number, where: string): unknown[] {
+// Numeric rows may arrive as Float64Arrays (the fast body parser's form of a number array).
+function flatten(data: unknown, rank: number, where: string): ArrayLike<unknown> {
+  if (data instanceof Float64Array) return data;
   if (!Array.isArray(data)) throw bad(`${where}: "data" must be an array`);
-  if (data.length === 0 || !Array.isArray(data[0])) return data;
-  let level: unknown[] = data;
-  for (let depth = 1; level.length > 0 && Array.isArray(level[0]); depth++) {
+  const top = data as unknown[];
+  if (top.length === 0 || !isRow(top[0])) return top;
+  let level: ArrayLike<unknown> = top;
+  for (let depth = 1; level.length > 0 && isRow(level[0]); depth++) {
     if (depth >= rank) throw bad(`${where}: "data" is nested deeper than the tensor's ${rank} dimensions`);
     const next: unknown[] = [];
-    for (const row of level) {
-      if (!Array.isArray(row)) throw bad(`${where}: "data" mixes arrays and scalars at one level`);
-      for (const x of row) next.push(x);
+    for (let r = 0; r < level.length; r++) {
+      const row = level[r];
+      if (!isRow(row)) throw bad(`${where}: "data" mixes arrays and scalars at one level`);
+      for (let j = 0; j < row.length; j++) next.push(row[j]);
     }
     level = next;
   }
   return level;
 }
 
+const isRow = (x: unknown): x is ArrayLike<unknown> => Array.isArray(x) || x instanceof Float64Array;
+
 function checkValues(
-  flat: unknown[],
+  flat: ArrayLike<unknown>,
   dt: Datatype,
   where: string,
   range?: InputRange,
@@ -126,7 +132,7 @@ function checkValues(
   if (dt === 'BOOL') {
     for (let i = 0; i < flat.length; i++)
       if (typeof flat[i] !== 'boolean') throw bad(`${where}: element ${i} is not a boolean`);
-    return flat as boolean[];
+    return flat as ArrayLike<boolean>;
   }
   const ints = INT_RANGE[dt];
   const out = dt === 'FP32' ? new Float32Array(flat.length) : new Float64Array(flat.length);
