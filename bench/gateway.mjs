@@ -169,10 +169,13 @@ async function throughput(url, path, key, n, c, pid) {
       };
     })
     .filter((t) => t.us >= 1)
-    .map((t) => `${t.name} ${t.us.toFixed(0)} (sys ${t.sysUs.toFixed(0)}, ${t.cs.toFixed(2)} cs/req, ${t.vcs.toFixed(2)} vol)`);
+    .map(
+      (t) =>
+        `${t.name} ${t.us.toFixed(0)} (sys ${t.sysUs.toFixed(0)}, ${t.cs.toFixed(2)} cs/req, ${t.vcs.toFixed(2)} vol)`,
+    );
   return {
     rate,
-    loadGenUs: ((self.user + self.system) / n),
+    loadGenUs: (self.user + self.system) / n,
     threads,
     cpuUs: ((cpuSeconds(pid) - cpu0) / n) * 1e6,
     mainUs: ((cpuSeconds(pid, true) - main0) / n) * 1e6,
@@ -187,7 +190,8 @@ writeFileSync(join(work, 'bare.mjs'), BARE);
 writeFileSync(
   join(work, 'gateway.yaml'),
   // limits far above the offered load so that the buckets are checked but never refuse
-  'limits:\n  perPrincipal: { rate: 1000000, burst: 1000000 }\n  perModel: { rate: 1000000, burst: 1000000 }\n' + (process.env.GW_EXTRA ?? ''),
+  'limits:\n  perPrincipal: { rate: 1000000, burst: 1000000 }\n  perModel: { rate: 1000000, burst: 1000000 }\n' +
+    (process.env.GW_EXTRA ?? ''),
 );
 const key = spawnSync(process.execPath, [
   CLI,

@@ -10,7 +10,6 @@
 // The numbers land in an arena reused by the next parse: a fresh off-heap array per request costs a
 // malloc here and a free on V8's sweeper threads, which on a busy two-core server is CPU taken from requests.
 
-
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 const TWO53 = 2 ** 53;
 const BAIL = Symbol('bail');
