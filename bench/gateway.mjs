@@ -58,13 +58,27 @@ function startProcess(args, cwd) {
   });
 }
 
-// A deterministic test-like digit: 784 floats in [0, 1].
-const pixels = Array.from({ length: 784 }, (_, i) => Math.round((((i * 7919) % 997) / 997) * 1000) / 1000);
-const BODY = JSON.stringify({
-  inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 1, 28, 28], data: pixels }],
-});
+// 64 deterministic test-like digits (784 floats in [0, 1], three decimals), sent in turn: distinct queries
+// make the extraction monitor do its real work (distances to earlier queries, per-class sets).
+const BODIES = Array.from({ length: 64 }, (_, k) =>
+  JSON.stringify({
+    inputs: [
+      {
+        name: 'input',
+        datatype: 'FP32',
+        shape: [1, 1, 28, 28],
+        data: Array.from(
+          { length: 784 },
+          (_, i) => Math.round((((i * 7919 + k * 104729) % 997) / 997) * 1000) / 1000,
+        ),
+      },
+    ],
+  }),
+);
+let sent = 0;
 
 function send(agent, url, path, key) {
+  const body = BODIES[sent++ % BODIES.length];
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const req = request(
@@ -74,7 +88,7 @@ function send(agent, url, path, key) {
         agent,
         headers: {
           'content-type': 'application/json',
-          'content-length': Buffer.byteLength(BODY),
+          'content-length': Buffer.byteLength(body),
           ...(key ? { authorization: `Bearer ${key}` } : {}),
         },
       },
@@ -88,7 +102,7 @@ function send(agent, url, path, key) {
       },
     );
     req.on('error', reject);
-    req.end(BODY);
+    req.end(body);
   });
 }
 

@@ -127,12 +127,16 @@ export const GatewayConfigSchema = z.strictObject({
   extraction: ExtractionSchema.default(ExtractionSchema.parse({})),
   monitors: z
     .strictObject({
-      /** Run extraction and drift monitors on their own thread (alarms arrive a few ms after the query). */
-      thread: z.boolean().default(true),
+      /**
+       * Run extraction and drift monitors on their own thread (alarms arrive a few ms after the query).
+       * auto: a thread with four or more cores, or when Redis shares the extraction state; inline otherwise,
+       * since on two cores handing each query to a thread costs the request thread more than the monitors.
+       */
+      thread: z.union([z.boolean(), z.literal('auto')]).default('auto'),
       /** With --redis, keep PRADA state in Redis so replicas see a principal's queries together (needs the thread). */
       sharedExtraction: z.boolean().default(true),
     })
-    .default({ thread: true, sharedExtraction: true }),
+    .default({ thread: 'auto', sharedExtraction: true }),
   signature: z
     .strictObject({
       /** Load a model only if its OpenSSF model-signing bundle verifies. */

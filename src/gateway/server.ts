@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { VERSION, WardenError, toWardenError } from '../core/index.js';
 import { parseJsonBody, readBody, sendError, sendJson, statusForError } from '../core/http.js';
 import type { Store } from '../core/store/index.js';
@@ -105,8 +106,12 @@ export class Gateway {
       const metrics = new GatewayMetrics();
       const gw = new Gateway(config, store, audit, limiter, models, chats, metrics, registryApi);
       gw.mounts.push(...(opts.mounts ?? []));
-      if (config.monitors.thread) {
-        const shared = config.redis && config.monitors.sharedExtraction ? { redis: config.redis } : {};
+      const shared = config.redis && config.monitors.sharedExtraction ? { redis: config.redis } : {};
+      const thread = config.monitors.thread;
+      if (
+        thread === true ||
+        (thread === 'auto' && (shared.redis !== undefined || availableParallelism() >= 4))
+      ) {
         const threaded = await threadMonitors(models, gw.monitorEvents(), shared);
         if (threaded) {
           gw.monitors = threaded;

@@ -35,7 +35,7 @@ describe('warden serve with monitor and audit threads', () => {
   it('blocks an extraction attack after an audited alarm from the monitor thread', async () => {
     writeFileSync(
       join(dir, 'gw.yaml'),
-      'limits:\n  perPrincipal: { rate: 1000000, burst: 1000000 }\nextraction: { threshold: 0.85, minQueries: 100, action: block }\n',
+      'limits:\n  perPrincipal: { rate: 1000000, burst: 1000000 }\nextraction: { threshold: 0.85, minQueries: 100, action: block }\nmonitors: { thread: true }\n',
     );
     const thief = key('thief');
     const honest = key('honest');
@@ -95,7 +95,7 @@ describe('two replicas sharing PRADA state through Redis', () => {
     const redisStore = join(dir, 'redis.yaml');
     writeFileSync(
       redisStore,
-      'limits:\n  perPrincipal: { rate: 1000000, burst: 1000000 }\nextraction: { threshold: 0.85, minQueries: 100, action: block }\n',
+      'limits:\n  perPrincipal: { rate: 1000000, burst: 1000000 }\nextraction: { threshold: 0.85, minQueries: 100, action: block }\nmonitors: { thread: true }\n',
     );
     // principals unique to this run: the shared state outlives the gateways in Redis
     const who = `thief-${process.pid}-${Date.now()}`;

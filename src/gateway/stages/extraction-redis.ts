@@ -114,7 +114,7 @@ export class RedisExtractionDetector {
     let w: number | null = null;
     let n = 0;
     for (let r = 0; r < labels.length; r++) {
-      const p = this.projection.apply(data, r * rowSize);
+      const p = this.projection.apply(data, r * rowSize).slice(); // kept across awaits
       const label = String(labels[r]);
       const points = await this.redis.lrangeBuffer(`${base}p:${label}`, 0, -1);
       let min = Infinity;

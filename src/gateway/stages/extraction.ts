@@ -1,5 +1,5 @@
 import { seededRandom } from '../../core/index.js';
-import { shapiroW } from './stats.js';
+import { SortedWindow, shapiroWSorted } from './stats.js';
 
 /** Settings of the PRADA extraction detector. */
 export interface ExtractionOptions {
@@ -37,7 +37,7 @@ interface ClassSet {
 
 interface PrincipalState {
   classes: Map<number, ClassSet>;
-  distances: number[];
+  distances: SortedWindow;
   seen: number;
   lastW: number | null;
   alarmed: boolean;
@@ -89,7 +89,7 @@ export class ExtractionDetector {
       this.add(s, p, labels[r]!);
       s.seen++;
       if (s.distances.length >= this.opts.minQueries && s.seen % this.opts.testEvery === 0) {
-        s.lastW = shapiroW(s.distances);
+        s.lastW = shapiroWSorted(s.distances.ascending());
         if (s.lastW < this.opts.threshold && !s.alarmed) raised = s.alarmed = true;
       }
     }
@@ -107,17 +107,19 @@ export class ExtractionDetector {
       this.states.delete(principal); // re-insert: Map order is the LRU order
     } else {
       if (this.states.size >= this.opts.maxPrincipals) this.states.delete(this.states.keys().next().value!);
-      s = { classes: new Map(), distances: [], seen: 0, lastW: null, alarmed: false };
+      const distances = new SortedWindow(this.opts.window);
+      s = { classes: new Map(), distances, seen: 0, lastW: null, alarmed: false };
     }
     this.states.set(principal, s);
     return s;
   }
 
+  // `p` is the projection's scratch row: copied only when kept
   private add(s: PrincipalState, p: Float32Array, label: number): void {
     let c = s.classes.get(label);
     if (!c) s.classes.set(label, (c = { points: [], distances: [], threshold: 0 }));
     if (c.points.length === 0) {
-      c.points.push(p);
+      c.points.push(p.slice());
       return;
     }
     let min = Infinity;
@@ -128,9 +130,8 @@ export class ExtractionDetector {
     }
     const dist = Math.sqrt(min);
     s.distances.push(dist);
-    if (s.distances.length > this.opts.window) s.distances.shift();
     if (dist > c.threshold) {
-      c.points.push(p);
+      c.points.push(p.slice());
       if (c.points.length > this.opts.perClass) c.points.shift();
       c.distances.push(dist);
       if (c.distances.length > this.opts.window) c.distances.shift();
@@ -156,6 +157,7 @@ export class SparseProjection {
   private readonly idx: Int32Array;
   private readonly val: Float32Array;
   private readonly starts: Int32Array;
+  private readonly out: Float32Array;
 
   constructor(
     readonly size: number,
@@ -179,11 +181,13 @@ export class SparseProjection {
     this.idx = Int32Array.from(idx);
     this.val = Float32Array.from(val);
     this.starts = Int32Array.from(starts);
+    this.out = new Float32Array(dims);
   }
 
+  /** Projects one row into a scratch array that the next call overwrites (copy it to keep it). */
   apply(data: ArrayLike<number>, offset: number): Float32Array {
     const { idx, val, starts } = this;
-    const out = new Float32Array(this.dims);
+    const out = this.out;
     for (let j = 0; j < this.dims; j++) {
       let s = 0;
       for (let t = starts[j]!; t < starts[j + 1]!; t++) s += val[t]! * data[offset + idx[t]!]!;

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { binShares, ksTwoSample, psi, quantileEdges, shapiroW } from './stats.js';
-import { normPpf } from '../../core/index.js';
+import {
+  SortedWindow,
+  binShares,
+  ksTwoSample,
+  psi,
+  quantileEdges,
+  shapiroW,
+  shapiroWSorted,
+} from './stats.js';
+import { normPpf, seededRandom } from '../../core/index.js';
 
 describe('stats', () => {
   it('normPpf inverts the normal CDF', () => {
@@ -48,5 +56,24 @@ describe('stats', () => {
         ),
       ),
     ).toBeGreaterThan(0.5);
+  });
+});
+
+describe('SortedWindow', () => {
+  it('holds the last values in ascending order, and W over it equals shapiroW over the same window', () => {
+    const rand = seededRandom(5);
+    for (const capacity of [1, 3, 17, 500]) {
+      const w = new SortedWindow(capacity);
+      const all: number[] = [];
+      for (let k = 0; k < 3 * capacity + 40; k++) {
+        // ties are common in real distances (repeated queries give 0)
+        const v = rand() < 0.2 ? 0 : Math.round(rand() * 50) / 10;
+        w.push(v);
+        all.push(v);
+        const last = all.slice(-capacity);
+        expect(Array.from(w.ascending())).toEqual([...last].sort((a, b) => a - b));
+        if (last.length >= 3) expect(shapiroWSorted(w.ascending())).toBe(shapiroW(last));
+      }
+    }
   });
 });

@@ -39,22 +39,91 @@ function swCoefficients(n: number): Float64Array {
   return a;
 }
 
+let scratch = new Float64Array(512);
+
 /**
  * The Shapiro-Wilk W statistic (Royston's 1992 coefficients, as AS R94 and SciPy compute them), for
  * 3 <= n <= 5000. W near 1: the sample looks normal. A constant sample gives 1.
  */
 export function shapiroW(sample: ArrayLike<number>): number {
-  const n = sample.length;
+  if (sample.length < 3) throw new RangeError('Shapiro-Wilk needs at least 3 values');
+  if (scratch.length < sample.length) scratch = new Float64Array(Math.max(sample.length, 2 * scratch.length));
+  const x = scratch.subarray(0, sample.length);
+  x.set(sample);
+  return shapiroWSorted(x.sort());
+}
+
+/** `shapiroW` of a sample already in ascending order (a monitor keeps its window sorted as it goes). */
+export function shapiroWSorted(x: ArrayLike<number>): number {
+  const n = x.length;
   if (n < 3) throw new RangeError('Shapiro-Wilk needs at least 3 values');
-  const x = Float64Array.from(sample).sort();
-  const mean = x.reduce((s, v) => s + v, 0) / n;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += x[i]!;
+  const mean = sum / n;
   let ss = 0;
-  for (const v of x) ss += (v - mean) ** 2;
+  for (let i = 0; i < n; i++) ss += (x[i]! - mean) ** 2;
   if (ss <= 1e-300 * n) return 1;
   const a = swCoefficients(n);
   let num = 0;
   for (let i = 0; i < n; i++) num += a[i]! * x[i]!;
   return Math.min(1, (num * num) / ss);
+}
+
+/** A sliding window of the last `capacity` values, also kept in ascending order (O(capacity) per push). */
+export class SortedWindow {
+  // both grow to `capacity` as values arrive (a monitor holds one window per principal, most of them short)
+  private fifo: Float64Array;
+  private sorted: Float64Array;
+  private head = 0;
+  length = 0;
+
+  constructor(readonly capacity: number) {
+    this.fifo = new Float64Array(Math.min(capacity, 16));
+    this.sorted = new Float64Array(Math.min(capacity, 16));
+  }
+
+  push(v: number): void {
+    if (this.length === this.sorted.length && this.length < this.capacity) {
+      // not yet full, so the ring has not wrapped: the values sit at 0..length-1 in both arrays
+      const size = Math.min(this.capacity, this.length * 2);
+      const fifo = new Float64Array(size);
+      fifo.set(this.fifo);
+      const sorted = new Float64Array(size);
+      sorted.set(this.sorted);
+      this.fifo = fifo;
+      this.sorted = sorted;
+    }
+    const { sorted } = this;
+    if (this.length === this.capacity) {
+      // drop the oldest from both orders
+      const old = this.fifo[this.head]!;
+      const at = lowerBound(sorted, this.length, old);
+      sorted.copyWithin(at, at + 1, this.length);
+      this.length--;
+      this.fifo[this.head] = v;
+      this.head = (this.head + 1) % this.capacity;
+    } else this.fifo[(this.head + this.length) % this.capacity] = v;
+    const at = lowerBound(sorted, this.length, v);
+    sorted.copyWithin(at + 1, at, this.length);
+    sorted[at] = v;
+    this.length++;
+  }
+
+  /** The window in ascending order (a view, valid until the next push). */
+  ascending(): Float64Array {
+    return this.sorted.subarray(0, this.length);
+  }
+}
+
+function lowerBound(xs: Float64Array, n: number, v: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Two-sample Kolmogorov-Smirnov statistic D and its asymptotic p-value (Stephens' small-sample correction). */
