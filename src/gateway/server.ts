@@ -4,14 +4,26 @@ import { VERSION, WardenError, toWardenError } from '../core/index.js';
 import { parseJsonBody, readBody, sendError, sendJson, statusForError } from '../core/http.js';
 import type { Store } from '../core/store/index.js';
 import { AuditLog, workerWriter, type AuditEvent } from './audit/index.js';
-import { ApiKeys, JwtAuthenticator, authenticate, type Authenticators } from './auth/index.js';
+import {
+  ApiKeys,
+  JwtAuthenticator,
+  authenticate,
+  authenticateCached,
+  type Authenticators,
+} from './auth/index.js';
 import type { GatewayConfig } from './config.js';
 import { gatewayError } from './errors.js';
 import { GatewayMetrics } from './metrics.js';
 import { loadModels, type ServedModel } from './models.js';
 import { authorize, type Permission, type Principal } from './rbac.js';
 import { openGatewayStore } from './schema.js';
-import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './stages/limits.js';
+import {
+  MemoryRateLimiter,
+  RedisRateLimiter,
+  type RateDecision,
+  type RateLimiter,
+  type RateRule,
+} from './stages/limits.js';
 import { harden } from './stages/harden.js';
 import { validateInfer } from './stages/validate.js';
 import { parseOipJson } from './stages/oip-json.js';
@@ -31,6 +43,14 @@ interface Ctx {
   resource: string;
   principal?: Principal;
   detail: Record<string, unknown>;
+}
+
+/** Throws GATEWAY_RATE_LIMITED (429 with Retry-After) for a refused token. */
+function refuse(d: RateDecision, scope: string): void {
+  if (d.allowed) return;
+  const err = gatewayError('GATEWAY_RATE_LIMITED', `rate limit of the ${scope} exceeded`);
+  (err as { retryAfterMs?: number }).retryAfterMs = d.retryAfterMs;
+  throw err;
 }
 
 /** Audits a model the gateway refused to load, with the code and what the checks found. */
@@ -206,20 +226,20 @@ export class Gateway {
 
   /** Authentication, authorization and the principal's rate limit: the stages every audited route passes. */
   private async admit(ctx: Ctx, perm: Permission): Promise<Principal> {
-    const p = await authenticate(ctx.req, this.auth);
+    // a cached API key and in-process buckets decide without a promise: most requests under load
+    const p = authenticateCached(ctx.req, this.auth) ?? (await authenticate(ctx.req, this.auth));
     ctx.principal = p;
     authorize(p, perm, ctx.resource);
-    await this.take(`p:${p.id}`, this.config.limits.perPrincipal, 'principal');
+    const take = this.take(`p:${p.id}`, this.config.limits.perPrincipal, 'principal');
+    if (take) await take;
     return p;
   }
 
-  private async take(key: string, rule: { rate: number; burst: number }, scope: string): Promise<void> {
-    const d = await this.limiter.take(key, rule);
-    if (!d.allowed) {
-      const err = gatewayError('GATEWAY_RATE_LIMITED', `rate limit of the ${scope} exceeded`);
-      (err as { retryAfterMs?: number }).retryAfterMs = d.retryAfterMs;
-      throw err;
-    }
+  /** Takes a token; a promise only when the limiter is remote (Redis). Refusals throw GATEWAY_RATE_LIMITED. */
+  private take(key: string, rule: RateRule, scope: string): Promise<void> | undefined {
+    const now = this.limiter.takeNow?.(key, rule);
+    if (now) return void refuse(now, scope);
+    return this.limiter.take(key, rule).then((d) => refuse(d, scope));
   }
 
   private async infer(ctx: Ctx, model: ServedModel): Promise<void> {
@@ -229,7 +249,8 @@ export class Gateway {
         'GATEWAY_EXTRACTION_BLOCKED',
         `${p.id} is blocked from ${model.name}: extraction alarm`,
       );
-    await this.take(`m:${model.name}`, model.rate ?? this.config.limits.perModel, 'model');
+    const take = this.take(`m:${model.name}`, model.rate ?? this.config.limits.perModel, 'model');
+    if (take) await take;
     const { maxBodyBytes, maxDepth } = this.config.limits;
     const bytes = await readBody(ctx.req, maxBodyBytes);
     // the exact fast parser for tensor bodies; anything it does not take goes to JSON.parse

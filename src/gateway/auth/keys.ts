@@ -85,13 +85,19 @@ export class ApiKeys {
     return rows.map(toInfo);
   }
 
+  /** The cached answer of `lookup` while it is fresh, without a promise; undefined when the store must be asked. */
+  cached(key: string): Principal | null | undefined {
+    // cached by the presented key itself, so that a hit costs no hash; it lives only in this process
+    const hit = this.cache.get(key);
+    return hit && Date.now() - hit.at < this.cacheMs ? hit.p : undefined;
+  }
+
   /** The principal behind a presented key, or null for an unknown or revoked one. */
   async lookup(key: string): Promise<Principal | null> {
     if (!key.startsWith(PREFIX) || key.length > 128) return null;
     const now = Date.now();
-    // cached by the presented key itself, so that a hit costs no hash; it lives only in this process
-    const hit = this.cache.get(key);
-    if (hit && now - hit.at < this.cacheMs) return hit.p;
+    const hit = this.cached(key);
+    if (hit !== undefined) return hit;
     const h = hashKey(key);
     const row = await this.store.get<Row>(
       'SELECT id, principal, role, created_at, revoked_at FROM gateway_api_keys WHERE hash = ?',

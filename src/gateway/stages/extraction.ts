@@ -122,10 +122,15 @@ export class ExtractionDetector {
       c.points.push(p.slice());
       return;
     }
+    // partial distances: a point is dropped once its sum passes the nearest so far (same minimum, less work)
     let min = Infinity;
+    const dims = p.length;
     for (const q of c.points) {
       let d = 0;
-      for (let i = 0; i < p.length; i++) d += (p[i]! - q[i]!) ** 2;
+      for (let i = 0; i < dims && d < min; i += 8) {
+        const end = Math.min(dims, i + 8);
+        for (let j = i; j < end; j++) d += (p[j]! - q[j]!) ** 2;
+      }
       if (d < min) min = d;
     }
     const dist = Math.sqrt(min);

@@ -16,8 +16,12 @@ export interface RateDecision {
 /** Takes tokens from named buckets; one implementation per place the buckets live. */
 export interface RateLimiter {
   take(key: string, rule: RateRule, cost?: number): Promise<RateDecision>;
+  /** The same decision without a promise, for limiters that decide in this process. */
+  takeNow?(key: string, rule: RateRule, cost?: number): RateDecision;
   close(): Promise<void>;
 }
+
+const ALLOWED: RateDecision = Object.freeze({ allowed: true, retryAfterMs: 0 });
 
 /** Buckets in this process: exact, and free, but each replica counts alone. */
 export class MemoryRateLimiter implements RateLimiter {
@@ -25,6 +29,10 @@ export class MemoryRateLimiter implements RateLimiter {
   constructor(private readonly maxKeys = 100_000) {}
 
   take(key: string, rule: RateRule, cost = 1): Promise<RateDecision> {
+    return Promise.resolve(this.takeNow(key, rule, cost));
+  }
+
+  takeNow(key: string, rule: RateRule, cost = 1): RateDecision {
     const now = performance.now();
     let b = this.buckets.get(key);
     if (!b) {
@@ -36,12 +44,9 @@ export class MemoryRateLimiter implements RateLimiter {
     b.at = now;
     if (b.tokens >= cost) {
       b.tokens -= cost;
-      return Promise.resolve({ allowed: true, retryAfterMs: 0 });
+      return ALLOWED;
     }
-    return Promise.resolve({
-      allowed: false,
-      retryAfterMs: Math.ceil(((cost - b.tokens) * 1000) / rule.rate),
-    });
+    return { allowed: false, retryAfterMs: Math.ceil(((cost - b.tokens) * 1000) / rule.rate) };
   }
 
   // Buckets that have refilled completely carry no state worth keeping.

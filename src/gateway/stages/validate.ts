@@ -142,6 +142,15 @@ function checkValues(
   // overflow all fail it; the first element that fails goes through the full checks below for its message
   if (!ints && !range) {
     const limit = dt === 'FP32' ? FP32_MAX : Number.MAX_VALUE;
+    if (flat instanceof Float64Array) {
+      // the fast parser's numbers: check the doubles, then one native conversion
+      let i = 0;
+      while (i < flat.length && Math.abs(flat[i]!) <= limit) i++;
+      if (i === flat.length) {
+        out.set(flat);
+        return out;
+      }
+    }
     let i = 0;
     for (; i < flat.length; i++) {
       const v = flat[i];
