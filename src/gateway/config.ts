@@ -160,6 +160,11 @@ export const GatewayConfigSchema = z.strictObject({
       api: z.boolean().default(true),
     })
     .default({ api: true }),
+  /**
+   * How far `warden serve` lets V8's old generation grow past its live size before a full collection, in
+   * percent (100: to twice the live size; 0: V8's own heuristic). Fewer full GCs, more memory.
+   */
+  heapGrowingPercent: z.int().min(0).max(1000).default(100),
   models: z.record(Name, ModelSchema).default({}),
   /** OpenAI-compatible upstreams, served through the guard at /v1/chat/completions. */
   openai: z
