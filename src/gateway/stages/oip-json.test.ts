@@ -67,6 +67,25 @@ describe('parseOipJson', () => {
     expect(fast).toBeGreaterThan(8000); // most are inside the fast path, the others were checked to fall back
   });
 
+  it('rounds 16-19 digit mantissas exactly as JSON.parse does, halfway points included', () => {
+    const rand = seededRandom(3);
+    let fast = 0;
+    let total = 0;
+    for (let k = 0; k < 4000; k++) {
+      const x = (0.5 + rand()) * 10 ** Math.floor(rand() * 12 - 6);
+      // float32 values printed as doubles (numpy's tolist()), and decimals within 10^-19 of the exact
+      // halfway point between x and the next double: the cases a double-rounding shortcut gets wrong
+      const cases = [String(Math.fround(x)), String(x)];
+      const mid = halfway(x);
+      for (const n of [16, 17, 18, 19]) cases.push(significant(mid, n, false), significant(mid, n, true));
+      for (const c of cases) {
+        total++;
+        if (agrees(`{"data":[${c},-${c}]}`) === 'fast') fast++;
+      }
+    }
+    expect(fast / total).toBeGreaterThan(0.85);
+  });
+
   it('falls back on everything outside its subset or outside JSON', () => {
     const rejected = [
       '',
@@ -169,3 +188,30 @@ describe('parseOipJson', () => {
     expect(fast).toBeGreaterThan(1000);
   });
 });
+
+/** The exact decimal expansion of the point halfway between x (> 0, normal) and the next double up. */
+function halfway(x: number): string {
+  const word = new BigUint64Array(new Float64Array([x]).buffer)[0]!;
+  const exponent = Number((word >> 52n) & 0x7ffn);
+  const odd = 2n * ((word & ((1n << 52n) - 1n)) | (1n << 52n)) + 1n; // halfway = odd * 2^(exponent - 1076)
+  const shift = exponent - 1076;
+  if (shift >= 0) return (odd << BigInt(shift)).toString();
+  const digits = (odd * 5n ** BigInt(-shift)).toString().padStart(1 - shift, '0');
+  return `${digits.slice(0, digits.length + shift)}.${digits.slice(digits.length + shift)}`;
+}
+
+/** `dec` cut to n significant digits, or cut and then raised by one in the last kept digit. */
+function significant(dec: string, n: number, up: boolean): string {
+  const [int = '', frac = ''] = dec.split('.');
+  const all = int + frac;
+  const first = all.search(/[1-9]/);
+  let kept = all.slice(0, first + n);
+  if (up) kept = (BigInt(kept) + 1n).toString().padStart(kept.length, '0');
+  const at = int.length + (kept.length - all.slice(0, first + n).length); // a carry adds a digit in front
+  const s =
+    kept.length <= at ? kept + '0'.repeat(at - kept.length) : `${kept.slice(0, at)}.${kept.slice(at)}`;
+  return s
+    .replace(/^0+(?=\d)/, '')
+    .replace(/(\.\d*?)0+$/, '$1')
+    .replace(/\.$/, '');
+}

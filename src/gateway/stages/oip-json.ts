@@ -1,12 +1,13 @@
 // The request thread's JSON parser for inference bodies. JSON.parse spends most of an inference request's
 // parse time turning decimal digits into doubles (V8 takes its general strtod path for every fraction) and
 // then builds an array the validator copies once more. This parser reads the bytes directly and writes the
-// numbers of every "data" array straight into a Float64Array, using the exact fast path for decimals (at
-// most 2^53 as an integer mantissa and a power of ten up to 10^22: one correctly rounded IEEE operation,
-// so every value is bit-identical to JSON.parse's). It accepts a strict subset of JSON and answers
-// undefined for anything outside it (escapes, non-ASCII bytes, long mantissas, large exponents, a
-// "__proto__" key, nesting past maxDepth, any syntax error); the caller then parses with JSON.parse, which
-// also produces the error message. So a body it accepts is one JSON.parse accepts, with the same value.
+// numbers of every "data" array straight into a Float64Array, using the exact fast path for decimals (below
+// 2^53 as an integer mantissa and a power of ten up to 10^22: one correctly rounded IEEE operation) and, for
+// 16-19 digit mantissas, double-double arithmetic with a residual check, so every value is bit-identical to
+// JSON.parse's. It accepts a strict subset of JSON and answers undefined for anything outside it (escapes,
+// non-ASCII bytes, more than 19 significant digits, large exponents, a "__proto__" key, nesting past
+// maxDepth, any syntax error); the caller then parses with JSON.parse, which also produces the error
+// message. So a body it accepts is one JSON.parse accepts, with the same value.
 // The numbers land in an arena reused by the next parse: a fresh off-heap array per request costs a
 // malloc here and a free on V8's sweeper threads, which on a busy two-core server is CPU taken from requests.
 
@@ -151,8 +152,8 @@ function typedArr(depth: number): unknown {
 
 /**
  * Reads numbers -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? from `p`: one (`single`, a scalar) or a
- * comma-separated run closed by ']' into a Float64Array. BAIL when a number is outside the exact fast path
- * (a mantissa of 2^53 or more, or a decimal exponent more than 22 away from it) or the syntax is off.
+ * comma-separated run closed by ']' into a Float64Array. BAIL when a number is outside the exact paths
+ * (more than 19 significant digits, or a decimal exponent more than 22 away from them) or the syntax is off.
  * One loop with the bytes and position in locals, because this is where a tensor body spends its time;
  * bytes past the end read as undefined, which fails every comparison below as a non-digit.
  */
@@ -166,6 +167,7 @@ function numbers(start: number, single: boolean): unknown {
   for (;;) {
     const neg = c === 0x2d;
     if (neg) c = buf[++p]!;
+    const digits = p;
     let m = 0;
     if (c === 0x30) c = buf[++p]!;
     else if (c >= 0x31 && c <= 0x39) {
@@ -184,6 +186,7 @@ function numbers(start: number, single: boolean): unknown {
         c = buf[++p]!;
       } while (c >= 0x30 && c <= 0x39);
     }
+    const digitsEnd = p;
     if (c === 0x65 || c === 0x45) {
       c = buf[++p]!;
       const eneg = c === 0x2d;
@@ -196,9 +199,11 @@ function numbers(start: number, single: boolean): unknown {
       } while (c >= 0x30 && c <= 0x39);
       k += eneg ? -e : e;
     }
-    if (m >= TWO53) return BAIL;
     let v: number;
-    if (m === 0 || k === 0) v = m;
+    if (m >= TWO53) {
+      v = longMantissa(buf, digits, digitsEnd, k);
+      if (v !== v) return BAIL;
+    } else if (m === 0 || k === 0) v = m;
     else if (k < 0 && k >= -22) v = m / POW10[-k]!;
     else if (k > 0 && k <= 22) v = m * POW10[k]!;
     else return BAIL;
@@ -224,4 +229,83 @@ function numbers(start: number, single: boolean): unknown {
     c = buf[++p]!;
     while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = buf[++p]!;
   }
+}
+
+// Mantissas of 16 to 19 significant digits (what printing a float32 as a double gives, e.g. numpy's tolist()):
+// past 2^53 the digits are no longer exact in one double, so the value is computed in double-double
+// arithmetic (Dekker's exact products, no FMA needed) with its residual, and kept only when that residual is
+// clearly inside half an ulp: the rounding is then the correct one, the same as JSON.parse's. Within 2^-30
+// of a halfway point (or at a power of two, where the ulp changes) it answers NaN and JSON.parse decides.
+
+const SPLIT = 134_217_729; // 2^27 + 1
+/** The low part of the last `twoProduct`. */
+let productLow = 0;
+
+/** a * b exactly, as the returned double plus `productLow`. */
+function twoProduct(a: number, b: number): number {
+  const p = a * b;
+  let t = SPLIT * a;
+  const ah = t - (t - a);
+  const al = a - ah;
+  t = SPLIT * b;
+  const bh = t - (t - b);
+  const bl = b - bh;
+  productLow = ah * bh - p + ah * bl + al * bh + al * bl;
+  return p;
+}
+
+// a double's two 32-bit words (high word second: little-endian, checked once; elsewhere JSON.parse decides)
+const f64 = new Float64Array(1);
+const words = new Uint32Array(f64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The correctly rounded value of the digits in [start, end) (a '.' skipped) times 10^k, or NaN. */
+function longMantissa(buf: Record<number, number>, start: number, end: number, k: number): number {
+  if (k < -22 || k > 22 || !LITTLE_ENDIAN) return NaN;
+  let hi = 0;
+  let lo = 0;
+  let loScale = 1;
+  let nd = 0;
+  for (let q = start; q < end; q++) {
+    const d = buf[q]! - 0x30;
+    if (d < 0 || (nd === 0 && d === 0)) continue; // the '.', leading zeros
+    if (nd < 15) hi = hi * 10 + d;
+    else if (nd < 19) {
+      lo = lo * 10 + d;
+      loScale *= 10;
+    } else return NaN;
+    nd++;
+  }
+  // the digits D = hi * loScale + lo exactly, as dh + dl (all parts are integers well inside 2^53)
+  const ph = twoProduct(hi, loScale);
+  const pl = productLow;
+  const s = ph + lo;
+  const bv = s - ph;
+  const low = ph - (s - bv) + (lo - bv) + pl;
+  const dh = s + low;
+  const dl = low - (dh - s);
+  if (k === 0) return dh; // one correctly rounded addition
+  let r: number;
+  let res: number;
+  if (k > 0) {
+    const t = POW10[k]!;
+    const p = twoProduct(dh, t);
+    const tail = productLow + dl * t;
+    r = p + tail;
+    res = p - r + tail;
+  } else {
+    const t = POW10[-k]!;
+    const q = dh / t;
+    const qt = twoProduct(q, t);
+    const corr = (dh - qt - productLow + dl) / t;
+    r = q + corr;
+    res = q - r + corr;
+  }
+  f64[0] = r;
+  const high = words[1]!;
+  const exponent = (high >>> 20) & 0x7ff;
+  if (exponent <= 53 || exponent === 0x7ff || ((high & 0xfffff) === 0 && words[0] === 0)) return NaN;
+  words[1] = (exponent - 53) << 20; // 2^(exponent - 1076): half an ulp of r
+  words[0] = 0;
+  return Math.abs(res) < f64[0] * (1 - 2 ** -30) ? r : NaN;
 }
