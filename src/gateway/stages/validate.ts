@@ -110,6 +110,11 @@ function flatten(data: unknown, rank: number, where: string): ArrayLike<unknown>
   let level: ArrayLike<unknown> = top;
   for (let depth = 1; level.length > 0 && isRow(level[0]); depth++) {
     if (depth >= rank) throw bad(`${where}: "data" is nested deeper than the tensor's ${rank} dimensions`);
+    const typed = concatTyped(level);
+    if (typed) {
+      level = typed;
+      continue;
+    }
     const next: unknown[] = [];
     for (let r = 0; r < level.length; r++) {
       const row = level[r];
@@ -122,6 +127,20 @@ function flatten(data: unknown, rank: number, where: string): ArrayLike<unknown>
 }
 
 const isRow = (x: unknown): x is ArrayLike<unknown> => Array.isArray(x) || x instanceof Float64Array;
+
+// Rows that are all Float64Arrays (a batch from the fast parser) joined by block copies; undefined otherwise.
+function concatTyped(rows: ArrayLike<unknown>): Float64Array | undefined {
+  let total = 0;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    if (!(row instanceof Float64Array)) return undefined;
+    total += row.length;
+  }
+  const out = new Float64Array(total);
+  for (let r = 0, at = 0; r < rows.length; at += (rows[r] as Float64Array).length, r++)
+    out.set(rows[r] as Float64Array, at);
+  return out;
+}
 
 function checkValues(
   flat: ArrayLike<unknown>,
