@@ -51,10 +51,15 @@ const API = '/api/ui';
  */
 export function createDashboard(): GatewayMount {
   let assets: Map<string, Asset> | undefined;
+  // the gateway's own registry when it serves the registry API; else one opened on its store, once
   const registries = new WeakMap<Gateway, Promise<Registry>>();
   const registry = (gw: Gateway) => {
     let r = registries.get(gw);
-    if (!r) registries.set(gw, (r = Registry.on(gw.store)));
+    if (!r)
+      registries.set(
+        gw,
+        (r = gw.registryApi ? Promise.resolve(gw.registryApi.registry) : Registry.on(gw.store)),
+      );
     return r;
   };
   return {
