@@ -96,6 +96,34 @@ describe('gateway security', () => {
     expect(viaJwt.status).toBe(200);
   });
 
+  it('answers a digit identically however its numbers are written, concurrently', async () => {
+    // the gateway's fast body parser (16-19 digit mantissas: the dataset's float32 pixels, exponents,
+    // nested rows) and its JSON.parse fallback (> 19 digits, escapes) must hand the model the same values
+    const bodies = [0, 1, 2].map((i) => {
+      const d = digit(i).inputs[0]!;
+      const rows = Array.from({ length: 28 }, (_, r) => d.data.slice(r * 28, r * 28 + 28));
+      const tensor = (data: string) =>
+        `{"inputs":[{"name":"input","datatype":"FP32","shape":[1,1,28,28],"data":${data}}]}`;
+      return [
+        JSON.stringify(digit(i)),
+        tensor(`[${d.data.map((v) => v.toExponential()).join(', ')}]`),
+        tensor(`[${d.data.map((v) => v.toPrecision(19)).join(',')}]`),
+        tensor(`[${d.data.map((v) => v.toFixed(20)).join(',')}]`),
+        tensor(`[[${rows.map((r) => JSON.stringify(r)).join(',\n')}]]`),
+        tensor(JSON.stringify(d.data)).replace('"input"', '"in\\u0070ut"'),
+      ];
+    });
+    const answers = await Promise.all(
+      bodies.flat().map((raw) => call(infer(), { key, raw }).then((r) => [r.status, r.body.outputs])),
+    );
+    for (let i = 0; i < 3; i++) {
+      const same = answers.slice(i * 6, i * 6 + 6);
+      expect(same[0]![0]).toBe(200);
+      for (const a of same) expect(a).toEqual(same[0]);
+    }
+    expect(answers[0]).not.toEqual(answers[6]); // different digits, different answers
+  });
+
   it('refuses every bad credential, role and payload with the right status', async () => {
     const before = modelCalls;
     const deep = {
