@@ -1,7 +1,7 @@
 // Privacy loss distributions on a grid of loss values k * interval (Google dp_accounting's PLD, the
 // pessimistic variant): a pmf over the finite losses plus an atom at +infinity. Every rounding and
 // truncation moves mass towards larger losses or into the infinity atom, so delta never shrinks.
-import { convolve } from '../math/fft.js';
+import { circularPower, convolve, nextPowerOfTwo } from '../math/fft.js';
 
 /** Loss pmf: p[i] is the probability of loss (offset + i) * interval; `inf` is P(loss = +infinity). */
 export interface LossPmf {
@@ -38,15 +38,66 @@ export function composePmf(a: LossPmf, b: LossPmf): LossPmf {
   });
 }
 
-/** `count` self-compositions by repeated squaring, truncating after every convolution. */
+/**
+ * `count` self-compositions in one FFT power, as dp_accounting does: the composed losses are kept on the
+ * window outside which a Chernoff bound leaves less than TRUNCATION_MASS, and that bound is added to the
+ * infinity atom, because the circular transform folds mass from beyond the window back into it (upper-tail
+ * mass may land at lower losses, which alone would be optimistic).
+ */
 export function selfComposePmf(d: LossPmf, count: number): LossPmf {
-  let result: LossPmf | undefined;
-  let base = d;
-  for (let e = count; e > 0; e = Math.floor(e / 2)) {
-    if (e % 2 === 1) result = result ? composePmf(result, base) : base;
-    if (e > 1) base = composePmf(base, base);
+  if (count === 1) return d;
+  const { lo, hi } = chernoffWindow(d.p, count, TRUNCATION_MASS);
+  const width = hi - lo + 1;
+  const n = nextPowerOfTwo(Math.max(width, d.p.length));
+  const x = new Float64Array(n);
+  x.set(d.p);
+  const r = circularPower(x, count);
+  const p = new Float64Array(width);
+  for (let s = lo; s <= hi; s++) p[s - lo] = r[s % n] as number;
+  return truncate({
+    offset: d.offset * count + lo,
+    p,
+    inf: 1 - (1 - d.inf) ** count + TRUNCATION_MASS,
+  });
+}
+
+/**
+ * Index sums [lo, hi] of `count` draws from pmf p (indices 0..p.length-1) outside which at most `tail`
+ * of the mass lies: for each of a range of lambda, P(S >= u) <= exp(count log M(lambda) - lambda u) and
+ * P(S <= l) <= exp(count log M(-lambda) + lambda l), each side held to tail / 2.
+ */
+function chernoffWindow(p: Float64Array, count: number, tail: number): { lo: number; hi: number } {
+  let mass = 0;
+  let mean = 0;
+  for (let i = 0; i < p.length; i++) {
+    mass += p[i] as number;
+    mean += (p[i] as number) * i;
   }
-  return result as LossPmf;
+  mean /= mass;
+  let variance = 0;
+  for (let i = 0; i < p.length; i++) variance += (p[i] as number) * (i - mean) ** 2;
+  const scale = Math.sqrt(Math.max(variance / mass, 1e-12) * count);
+  const full = count * (p.length - 1);
+  const logHalf = Math.log(tail / 2);
+  const logs = p.map((v) => (v > 0 ? Math.log(v) : -Infinity));
+  let lo = 0;
+  let hi = full;
+  for (let k = 0; k < 64; k++) {
+    const lambda = 10 ** (-2 + (4 * k) / 63) / scale;
+    hi = Math.min(hi, Math.ceil((count * logMgf(logs, lambda) - logHalf) / lambda));
+    lo = Math.max(lo, Math.floor((logHalf - count * logMgf(logs, -lambda)) / lambda));
+  }
+  hi = Math.max(0, Math.min(full, hi));
+  return { lo: Math.min(Math.max(0, lo), hi), hi };
+}
+
+/** log sum_i e^(logs[i] + lambda i), computed without overflow. */
+function logMgf(logs: Float64Array, lambda: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < logs.length; i++) max = Math.max(max, (logs[i] as number) + lambda * i);
+  let sum = 0;
+  for (let i = 0; i < logs.length; i++) sum += Math.exp((logs[i] as number) + lambda * i - max);
+  return max + Math.log(sum);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PldAccountant } from './pld.js';
-import { pmfDelta, pmfEpsilon, truncate } from './pld-pmf.js';
+import { composePmf, pmfDelta, pmfEpsilon, selfComposePmf, truncate, type LossPmf } from './pld-pmf.js';
 
 describe('PLD accountant against dp_accounting', () => {
   it('Poisson-subsampled Gaussian q=0.2, sigma=0.5 composed 1 + 2 times: delta(1) = 0.15594', () => {
@@ -41,6 +41,24 @@ describe('PLD pmf helpers', () => {
     expect(d.offset).toBe(-1);
     expect([...d.p]).toEqual([0.5 + 1e-17, 0.5 - 2e-17]);
     expect(d.inf).toBeCloseTo(1e-17, 30);
+  }, 240_000);
+
+  it('one FFT power composes like convolution after convolution, and loses no mass', () => {
+    // a lopsided 41-bin loss pmf with a small infinity atom
+    const raw = Float64Array.from({ length: 41 }, (_, i) => Math.exp(-((i - 12) ** 2) / 30) * (1 + (i % 3)));
+    const total = raw.reduce((a, b) => a + b, 0);
+    const d: LossPmf = { offset: -15, p: raw.map((v) => (v / total) * (1 - 1e-6)), inf: 1e-6 };
+    let chain = d;
+    for (let k = 1; k < 37; k++) chain = composePmf(chain, d);
+    const power = selfComposePmf(d, 37);
+    for (const eps of [0, 0.5, 1, 2, 4])
+      expect(Math.abs(pmfDelta(power, eps, 0.05) - pmfDelta(chain, eps, 0.05))).toBeLessThan(1e-12);
+    expect(power.p.reduce((a, b) => a + b, 0) + power.inf).toBeGreaterThan(1 - 1e-12);
+    // many steps: the Chernoff window is far narrower than the full support, the bound joins the atom
+    const many = selfComposePmf(d, 5000);
+    expect(many.p.length).toBeLessThan(5000 * 40);
+    expect(many.inf).toBeGreaterThanOrEqual(1 - (1 - 1e-6) ** 5000);
+    expect(many.p.reduce((a, b) => a + b, 0) + many.inf).toBeGreaterThan(1 - 1e-12);
   }, 240_000);
 
   it('delta and epsilon of a two-point loss distribution by hand', () => {
