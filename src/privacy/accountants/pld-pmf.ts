@@ -82,8 +82,8 @@ function chernoffWindow(p: Float64Array, count: number, tail: number): { lo: num
   const logs = p.map((v) => (v > 0 ? Math.log(v) : -Infinity));
   let lo = 0;
   let hi = full;
-  for (let k = 0; k < 64; k++) {
-    const lambda = 10 ** (-2 + (4 * k) / 63) / scale;
+  for (let k = 0; k < 24; k++) {
+    const lambda = 10 ** (-2 + (4 * k) / 23) / scale;
     hi = Math.min(hi, Math.ceil((count * logMgf(logs, lambda) - logHalf) / lambda));
     lo = Math.max(lo, Math.floor((logHalf - count * logMgf(logs, -lambda)) / lambda));
   }
