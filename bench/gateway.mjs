@@ -116,46 +116,28 @@ async function latency(url, path, key, n) {
   return { p50: xs[Math.floor(n * 0.5)], p99: xs[Math.floor(n * 0.99)] };
 }
 
-// CPU seconds (user + system) a process (or, with main, its main thread) has used so far, from /proc (Linux).
-function cpuSeconds(pid, main = false) {
-  try {
-    const f = readFileSync(main ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8')
-      .split(') ')[1]
-      .split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return NaN;
-  }
+// CPU seconds (user, system) in a /proc stat file (Linux): a process's or one of its threads'.
+function statSeconds(path) {
+  const s = readFileSync(path, 'utf8');
+  const f = s.slice(s.lastIndexOf(') ') + 2).split(' ');
+  return { name: s.slice(s.indexOf('(') + 1, s.lastIndexOf(')')), user: f[11] / 100, sys: f[12] / 100 };
 }
 
-// CPU seconds of every thread of a process, by thread id and name (Linux).
-function threadSeconds(pid) {
-  const out = new Map();
+// CPU seconds of the process and of each of its threads, by thread id; the main thread's id is the pid.
+function cpuSnapshot(pid) {
+  const threads = new Map();
   try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const s = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = s.slice(s.indexOf('(') + 1, s.lastIndexOf(')'));
-      const f = s.slice(s.lastIndexOf(') ') + 2).split(' ');
-      const st = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
-      const cs = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(st)?.[1] ?? 0);
-      out.set(tid, {
-        name,
-        s: (Number(f[11]) + Number(f[12])) / 100,
-        sys: Number(f[12]) / 100,
-        cs: cs('voluntary_ctxt_switches') + cs('nonvoluntary_ctxt_switches'),
-        vcs: cs('voluntary_ctxt_switches'),
-      });
-    }
+    const p = statSeconds(`/proc/${pid}/stat`);
+    for (const tid of readdirSync(`/proc/${pid}/task`))
+      threads.set(tid, statSeconds(`/proc/${pid}/task/${tid}/stat`));
+    return { total: p.user + p.sys, threads };
   } catch {
-    // the process is gone
+    return { total: NaN, threads }; // the process is gone
   }
-  return out;
 }
 
 async function throughput(url, path, key, n, c, pid) {
-  const cpu0 = cpuSeconds(pid);
-  const main0 = cpuSeconds(pid, true);
-  const threads0 = threadSeconds(pid);
+  const cpu0 = cpuSnapshot(pid);
   const self0 = process.cpuUsage();
   const agent = new Agent({ keepAlive: true, maxSockets: c });
   let next = 0;
@@ -171,28 +153,22 @@ async function throughput(url, path, key, n, c, pid) {
   agent.destroy();
   const rate = n / ((performance.now() - t0) / 1000);
   const self = process.cpuUsage(self0);
-  const threads = [...threadSeconds(pid)]
-    .map(([tid, t]) => {
-      const b = threads0.get(tid) ?? { s: 0, sys: 0, cs: 0, vcs: 0 };
-      return {
-        name: t.name,
-        us: ((t.s - b.s) / n) * 1e6,
-        sysUs: ((t.sys - b.sys) / n) * 1e6,
-        cs: (t.cs - b.cs) / n,
-        vcs: (t.vcs - b.vcs) / n,
-      };
-    })
+  const cpu1 = cpuSnapshot(pid);
+  const perRequest = (tid) => {
+    const a = cpu0.threads.get(tid) ?? { user: 0, sys: 0 };
+    const b = cpu1.threads.get(tid) ?? a;
+    return { us: ((b.user + b.sys - a.user - a.sys) / n) * 1e6, sysUs: ((b.sys - a.sys) / n) * 1e6 };
+  };
+  const threads = [...cpu1.threads]
+    .map(([tid, t]) => ({ name: t.name, ...perRequest(tid) }))
     .filter((t) => t.us >= 1)
-    .map(
-      (t) =>
-        `${t.name} ${t.us.toFixed(0)} (sys ${t.sysUs.toFixed(0)}, ${t.cs.toFixed(2)} cs/req, ${t.vcs.toFixed(2)} vol)`,
-    );
+    .map((t) => `${t.name} ${t.us.toFixed(0)} (sys ${t.sysUs.toFixed(0)})`);
   return {
     rate,
     loadGenUs: (self.user + self.system) / n,
     threads,
-    cpuUs: ((cpuSeconds(pid) - cpu0) / n) * 1e6,
-    mainUs: ((cpuSeconds(pid, true) - main0) / n) * 1e6,
+    cpuUs: ((cpu1.total - cpu0.total) / n) * 1e6,
+    mainUs: perRequest(String(pid)).us,
   };
 }
 
@@ -261,24 +237,20 @@ const v = JSON.parse(
 );
 const expected = 300 + LATENCY_N + REQUESTS; // every inference, plus the model.load and keys.create records
 log(`audit: ${v.records} records (${expected} inferences + 2 admin), chain ${v.ok ? 'verifies' : 'BROKEN'}`);
+// One server's latency and throughput figures, as the JSON reports them.
+const side = (l, t) => ({
+  p50Ms: +l.p50.toFixed(3),
+  p99Ms: +l.p99.toFixed(3),
+  reqPerSec: Math.round(t.rate),
+  cpuUsPerReq: Math.round(t.cpuUs),
+  mainThreadUsPerReq: Math.round(t.mainUs),
+});
 const result = {
   p50OverheadMs: +(lg.p50 - lb.p50).toFixed(3),
   p99OverheadMs: +(lg.p99 - lb.p99).toFixed(3),
   throughputRatio: +(tg / tb).toFixed(3),
-  bare: {
-    p50Ms: +lb.p50.toFixed(3),
-    p99Ms: +lb.p99.toFixed(3),
-    reqPerSec: Math.round(tb),
-    cpuUsPerReq: Math.round(b.cpuUs),
-    mainThreadUsPerReq: Math.round(b.mainUs),
-  },
-  gateway: {
-    p50Ms: +lg.p50.toFixed(3),
-    p99Ms: +lg.p99.toFixed(3),
-    reqPerSec: Math.round(tg),
-    cpuUsPerReq: Math.round(g.cpuUs),
-    mainThreadUsPerReq: Math.round(g.mainUs),
-  },
+  bare: side(lb, b),
+  gateway: side(lg, g),
   audit: { records: v.records, expected: expected + 2, chainOk: v.ok },
 };
 if (JSON_OUT) process.stdout.write(`${JSON.stringify(result)}\n`);

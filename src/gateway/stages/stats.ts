@@ -46,7 +46,6 @@ let scratch = new Float64Array(512);
  * 3 <= n <= 5000. W near 1: the sample looks normal. A constant sample gives 1.
  */
 export function shapiroW(sample: ArrayLike<number>): number {
-  if (sample.length < 3) throw new RangeError('Shapiro-Wilk needs at least 3 values');
   if (scratch.length < sample.length) scratch = new Float64Array(Math.max(sample.length, 2 * scratch.length));
   const x = scratch.subarray(0, sample.length);
   x.set(sample);
